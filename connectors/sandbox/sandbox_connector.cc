@@ -1,0 +1,36 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "sandbox_connector.h"
+
+#include <string>
+
+namespace pay::sandbox {
+namespace {
+
+class SandboxConnector final : public Connector {
+ public:
+  std::string_view name() const override { return "sandbox"; }
+
+  bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kSandbox; }
+
+  Result<CollectionOutcome> Collect(const CollectionRequest& request) override {
+    CollectionOutcome outcome;
+    // The payment id is unique per payment, so the reference is stable across inquiries.
+    outcome.connector_reference = "sbx_" + request.payment_id;
+    if (request.amount.minor_units() % 1000 == kDeclineSuffix) {
+      outcome.status = CollectionStatus::kFailed;
+      outcome.failure_code = "INSUFFICIENT_FUNDS";
+      outcome.failure_message =
+          "sandbox: amounts whose minor units end in 402 are declined (test mode)";
+      return outcome;
+    }
+    outcome.status = CollectionStatus::kSucceeded;
+    return outcome;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> NewSandboxConnector() { return std::make_unique<SandboxConnector>(); }
+
+}  // namespace pay::sandbox

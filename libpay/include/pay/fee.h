@@ -1,0 +1,85 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// Fees (bills): what an agency issues and a citizen pays by quoting the bill number.
+
+#ifndef PAY_FEE_H_
+#define PAY_FEE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pay/money.h"
+#include "pay/payment_state.h"
+
+namespace pay {
+
+// A text in English and Arabic (UTF-8). Citizens are shown both.
+struct LocalizedText {
+  std::string en;
+  std::string ar;
+  friend bool operator==(const LocalizedText&, const LocalizedText&) = default;
+};
+
+// Times are Unix milliseconds (UTC); 0 means "not set".
+struct Fee {
+  std::string fee_id;       // "fee_" + 20 hex digits
+  std::string agency_id;    // the issuing agency
+  std::string bill_number;  // canonical 16 digits (see bill_number.h)
+  Money amount;
+  LocalizedText description;
+  std::string payer_reference;  // private to the agency
+  int64_t due_time_ms = 0;
+  int64_t expire_time_ms = 0;
+  FeeState state = FeeState::kUnpaid;
+  std::string paid_by_payment_id;  // set once PAID
+  // The payment in flight (PENDING/PROCESSING) for this fee, if any. At most one at a time, so
+  // that a fee is never collected twice.
+  std::string active_payment_id;
+  int64_t create_time_ms = 0;
+  int64_t update_time_ms = 0;
+  uint64_t ledger_sequence = 0;  // the entry that produced the current state
+
+  friend bool operator==(const Fee&, const Fee&) = default;
+};
+
+struct CreateFeeRequest {
+  Money amount;
+  LocalizedText description;
+  std::string payer_reference;
+  int64_t due_time_ms = 0;
+  int64_t expire_time_ms = 0;
+  std::string idempotency_key;  // optional
+};
+
+// Filters and paging of ListFees. Page tokens are opaque and tied to the filters.
+struct ListFeesRequest {
+  int32_t page_size = 0;  // 0 -> 100; at most 1000
+  std::string page_token;
+  std::optional<FeeState> state;
+  int64_t create_time_from_ms = 0;  // inclusive; 0 = unbounded
+  int64_t create_time_to_ms = 0;    // exclusive; 0 = unbounded
+  std::string agency_id;            // required only for AUDITORs granted several agencies
+};
+
+struct ListFeesResult {
+  std::vector<Fee> fees;
+  std::string next_page_token;
+};
+
+// What a counter or kiosk may show about a bill: nothing private of the payer.
+struct BillInquiry {
+  std::string bill_number;
+  std::string agency_id;
+  LocalizedText agency_name;
+  Money amount_due;  // zero (same currency) when the fee is no longer payable
+  FeeState state = FeeState::kUnpaid;
+  LocalizedText description;
+  int64_t due_time_ms = 0;
+  int64_t expire_time_ms = 0;
+};
+
+}  // namespace pay
+
+#endif  // PAY_FEE_H_

@@ -1,0 +1,100 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// pay::Gateway: the whole of libpay behind one object. payd's handlers convert proto messages to
+// these types, call one method with the authenticated principal, and map the status back.
+//
+// All business rules live here: roles and scopes, validation, idempotency, the state machines,
+// the ledger. Every method is thread-safe. Every state change is committed to the ledger (RocksDB,
+// synced) before the method returns.
+
+#ifndef PAY_GATEWAY_H_
+#define PAY_GATEWAY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pay/connector.h"
+#include "pay/fee.h"
+#include "pay/payment.h"
+#include "pay/principal.h"
+#include "pay/status.h"
+
+namespace pay {
+
+struct GatewayOptions {
+  // Directory of the store (created by Gateway::Initialize).
+  std::string data_dir;
+  // How long an idempotency key is remembered. After that the same key starts a new request.
+  int64_t idempotency_retention_ms = int64_t{30} * 24 * 3600 * 1000;
+  // Wall clock in Unix milliseconds; tests may replace it. Null: the system clock.
+  std::function<int64_t()> clock_ms;
+};
+
+// What Gateway::Initialize did.
+struct InitializeResult {
+  bool created = false;       // false: the directory was already initialised; nothing changed
+  std::string admin_key_path;  // DIR/admin.key
+};
+
+class Gateway {
+ public:
+  // Prepares `data_dir` for first use: creates the store, an Ed25519 signing key
+  // (DIR/signing.key mode 0600, DIR/signing.pub) and a first ADMIN credential whose key is
+  // written to DIR/admin.key (mode 0600, the key alone on one line). Calling it again on an
+  // initialised directory changes nothing. Not to be called while a Gateway has it open.
+  static Result<InitializeResult> Initialize(const std::string& data_dir);
+
+  // Opens an initialised store. kFailedPrecondition if Initialize was never run on it; kUnavailable
+  // if another process holds it open.
+  static Result<std::unique_ptr<Gateway>> Open(GatewayOptions options);
+
+  virtual ~Gateway() = default;
+
+  // Adds a connector. Routing picks, for a method, the first registered connector that supports
+  // it and is available. Call before serving requests.
+  virtual void RegisterConnector(std::unique_ptr<Connector> connector) = 0;
+
+  // Resolves an API key to its principal. Unknown, malformed or revoked -> kUnauthenticated
+  // (the message never contains the key).
+  virtual Result<Principal> Authenticate(std::string_view api_key) const = 0;
+
+  // AdminService (ADMIN).
+  virtual Result<Agency> CreateAgency(const Principal& caller, const CreateAgencyRequest& request) = 0;
+  virtual Result<ListAgenciesResult> ListAgencies(const Principal& caller, int32_t page_size,
+                                                  std::string_view page_token) const = 0;
+  virtual Result<IssuedCredential> CreateCredential(const Principal& caller,
+                                                    const CreateCredentialRequest& request) = 0;
+  virtual Result<Credential> RevokeCredential(const Principal& caller,
+                                              std::string_view credential_id) = 0;
+
+  // FeeService.
+  virtual Result<Fee> CreateFee(const Principal& caller, const CreateFeeRequest& request) = 0;
+  virtual Result<Fee> GetFee(const Principal& caller, std::string_view fee_id) const = 0;
+  virtual Result<ListFeesResult> ListFees(const Principal& caller,
+                                          const ListFeesRequest& request) const = 0;
+  virtual Result<Fee> CancelFee(const Principal& caller, std::string_view fee_id,
+                                std::string_view reason) = 0;
+  virtual Result<BillInquiry> InquireBill(const Principal& caller,
+                                          std::string_view bill_number) const = 0;
+
+  // PaymentService.
+  virtual Result<Payment> CreatePayment(const Principal& caller,
+                                        const CreatePaymentRequest& request) = 0;
+  virtual Result<Payment> GetPayment(const Principal& caller,
+                                     std::string_view payment_id) const = 0;
+  virtual Result<ListPaymentsResult> ListPayments(const Principal& caller,
+                                                  const ListPaymentsRequest& request) const = 0;
+  virtual Result<Payment> CancelPayment(const Principal& caller, std::string_view payment_id,
+                                        std::string_view reason) = 0;
+
+  // The sequence number of the newest ledger entry (0 for an empty ledger).
+  virtual uint64_t LastSequence() const = 0;
+};
+
+}  // namespace pay
+
+#endif  // PAY_GATEWAY_H_

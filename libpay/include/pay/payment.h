@@ -1,0 +1,79 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// Payments: one attempt to pay one fee through a connector.
+
+#ifndef PAY_PAYMENT_H_
+#define PAY_PAYMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pay/money.h"
+#include "pay/payment_state.h"
+
+namespace pay {
+
+// Numeric values are stored: never renumber.
+enum class PaymentMethod : uint8_t {
+  kBankTransfer = 1,
+  kMobileWallet = 2,
+  kCard = 3,
+  kSandbox = 4,
+};
+
+std::string_view PaymentMethodName(PaymentMethod method);  // "BANK_TRANSFER", ...
+std::optional<PaymentMethod> PaymentMethodFromByte(uint8_t value);
+
+// Times are Unix milliseconds (UTC).
+struct Payment {
+  std::string payment_id;  // "pay_" + 20 hex digits
+  std::string fee_id;
+  std::string agency_id;
+  std::string bill_number;
+  Money amount;
+  PaymentMethod method = PaymentMethod::kSandbox;
+  std::string connector;
+  PaymentState state = PaymentState::kPending;
+  std::string failure_code;
+  std::string failure_message;
+  std::string connector_reference;
+  std::string idempotency_key;
+  std::string initiated_by;  // credential id
+  std::string payer_account;
+  int64_t create_time_ms = 0;
+  int64_t update_time_ms = 0;
+  uint64_t ledger_sequence = 0;
+
+  friend bool operator==(const Payment&, const Payment&) = default;
+};
+
+struct CreatePaymentRequest {
+  std::string bill_number;  // as typed: spaces and hyphens allowed
+  std::optional<PaymentMethod> method;
+  std::string connector;                // empty: route by method
+  std::optional<Money> expected_amount;  // must equal the amount due when set
+  std::string idempotency_key;           // required
+  std::string payer_account;
+};
+
+struct ListPaymentsRequest {
+  int32_t page_size = 0;  // 0 -> 100; at most 1000
+  std::string page_token;
+  std::optional<PaymentState> state;
+  std::string fee_id;
+  int64_t create_time_from_ms = 0;
+  int64_t create_time_to_ms = 0;
+  std::string agency_id;
+};
+
+struct ListPaymentsResult {
+  std::vector<Payment> payments;
+  std::string next_page_token;
+};
+
+}  // namespace pay
+
+#endif  // PAY_PAYMENT_H_

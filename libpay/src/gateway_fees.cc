@@ -1,0 +1,260 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// FeeService: issuing, reading, listing and cancelling fees, and the unified bill inquiry.
+
+#include "str_util.h"
+#include "coding.h"
+#include "gateway_internal.h"
+#include "pay/bill_number.h"
+
+namespace pay::internal {
+namespace {
+
+constexpr int kBillNumberAttempts = 8;
+
+std::string FeeFingerprint(const CreateFeeRequest& request) {
+  std::string canonical;
+  PutMoney(&canonical, request.amount);
+  PutString(&canonical, request.description.en);
+  PutString(&canonical, request.description.ar);
+  PutString(&canonical, request.payer_reference);
+  PutSigned(&canonical, request.due_time_ms);
+  PutSigned(&canonical, request.expire_time_ms);
+  return Blake2b256(canonical);
+}
+
+std::string IdempotencyStorageKey(std::string_view principal, std::string_view operation,
+                                  std::string_view key) {
+  return StrCat(principal, std::string_view("\0", 1), operation, std::string_view("\0", 1),
+                      key);
+}
+
+Status ValidateCreateFee(const CreateFeeRequest& request, int64_t now_ms) {
+  PAY_RETURN_IF_ERROR(ValidatePayableAmount(request.amount, "amount"));
+  PAY_RETURN_IF_ERROR(
+      ValidateLocalizedText("description", request.description, 500, /*required=*/true));
+  PAY_RETURN_IF_ERROR(ValidateText("payer_reference", request.payer_reference, 128));
+  PAY_RETURN_IF_ERROR(ValidateIdempotencyKey("idempotency_key", request.idempotency_key, false));
+  if (request.due_time_ms < 0 || request.expire_time_ms < 0) {
+    return absl::InvalidArgumentError("due_time/expire_time: must not be before 1970");
+  }
+  if (request.expire_time_ms != 0 && request.expire_time_ms <= now_ms) {
+    return absl::InvalidArgumentError("expire_time: must be in the future");
+  }
+  if (request.expire_time_ms != 0 && request.due_time_ms > request.expire_time_ms) {
+    return absl::InvalidArgumentError("expire_time: must not be before due_time");
+  }
+  return absl::OkStatus();
+}
+
+Status RequireAgency(const Principal& caller, std::string_view what) {
+  if (caller.role != Role::kAgency) {
+    return absl::PermissionDeniedError(StrCat("only AGENCY credentials may ", what,
+                                                    "; this one is ", RoleName(caller.role)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// Used by gateway_payments.cc too.
+std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
+                              std::string_view key) {
+  return IdempotencyStorageKey(principal, operation, key);
+}
+
+Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeRequest& request) {
+  PAY_RETURN_IF_ERROR(RequireAgency(caller, "issue fees"));
+  const int64_t now_ms = NowMs();
+  PAY_RETURN_IF_ERROR(ValidateCreateFee(request, now_ms));
+  const std::string fingerprint = FeeFingerprint(request);
+  const std::string idempotency_key =
+      request.idempotency_key.empty()
+          ? std::string()
+          : IdempotencyStorageKey(caller.credential_id, "fee", request.idempotency_key);
+
+  for (int attempt = 0; attempt < kBillNumberAttempts; ++attempt) {
+    const std::string bill_number = GenerateBillNumber();
+    LockTable::Guard guard = locks_.Lock({idempotency_key, "bill:" + bill_number});
+    if (!idempotency_key.empty()) {
+      PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record,
+                           LoadIdempotency(idempotency_key));
+      if (record) {
+        if (record->fingerprint != fingerprint) {
+          return absl::AlreadyExistsError(StrCat(
+              "idempotency_key: \"", request.idempotency_key,
+              "\" was already used for a different fee request (", record->resource_id, ")"));
+        }
+        PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(record->resource_id));
+        if (!fee) return absl::DataLossError("idempotency record names a fee that is not stored");
+        return *fee;
+      }
+    }
+    PAY_ASSIGN_OR_RETURN(std::optional<std::string> taken, ledger_->Get(Table::kBills, bill_number));
+    if (taken) continue;  // astronomically rare: draw another number
+
+    Fee fee;
+    fee.fee_id = "fee_" + RandomHex(10);
+    fee.agency_id = caller.agency_ids.at(0);
+    fee.bill_number = bill_number;
+    fee.amount = request.amount;
+    fee.description = request.description;
+    fee.payer_reference = request.payer_reference;
+    fee.due_time_ms = request.due_time_ms;
+    fee.expire_time_ms = request.expire_time_ms;
+    fee.state = FeeState::kUnpaid;
+    fee.create_time_ms = now_ms;
+    fee.update_time_ms = now_ms;
+
+    WriteSet write_set;
+    LedgerEntry entry;
+    entry.type = EntryType::kFeeCreated;
+    entry.agency_id = fee.agency_id;
+    entry.subject_id = fee.fee_id;
+    entry.principal_id = caller.credential_id;
+    entry.to_state = static_cast<uint8_t>(FeeState::kUnpaid);
+    entry.amount = fee.amount;
+    entry.detail = fee.bill_number;
+    write_set.Append(std::move(entry));
+    write_set.PutStamped(Table::kFees, fee.fee_id, 0, [fee](uint64_t sequence) mutable {
+      fee.ledger_sequence = sequence;
+      return EncodeFee(fee);
+    });
+    write_set.Put(Table::kBills, fee.bill_number, fee.fee_id);
+    write_set.Put(Table::kIndex, IndexKey(kFeesByAgency, fee.agency_id, now_ms, fee.fee_id), "");
+    if (!idempotency_key.empty()) {
+      write_set.Put(Table::kIdempotency, idempotency_key,
+                    EncodeIdempotency({fingerprint, fee.fee_id, now_ms}));
+    }
+    PAY_ASSIGN_OR_RETURN(fee.ledger_sequence, ledger_->Commit(std::move(write_set)));
+    return fee;
+  }
+  return absl::UnavailableError("could not draw an unused bill number; retry");
+}
+
+Result<Fee> GatewayImpl::ReadableFee(const Principal& caller, std::string_view fee_id) const {
+  if (caller.role != Role::kAgency && caller.role != Role::kAuditor) {
+    return absl::PermissionDeniedError(StrCat(
+        "only AGENCY and AUDITOR credentials read fees; this one is ", RoleName(caller.role),
+        caller.role == Role::kChannel ? " (channels use InquireBill)" : ""));
+  }
+  PAY_RETURN_IF_ERROR(ValidateId("fee_id", fee_id));
+  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
+  // Another agency's fee is reported exactly like a missing one: its existence is not leaked.
+  if (!fee || !caller.CanRead(fee->agency_id)) {
+    return absl::NotFoundError(StrCat("fee \"", fee_id, "\" not found"));
+  }
+  return *std::move(fee);
+}
+
+Result<Fee> GatewayImpl::GetFee(const Principal& caller, std::string_view fee_id) const {
+  return ReadableFee(caller, fee_id);
+}
+
+// Resolves which agency a listing covers for `caller`.
+Result<std::string> ListingAgency(const Principal& caller, std::string_view requested) {
+  if (caller.role != Role::kAgency && caller.role != Role::kAuditor) {
+    return absl::PermissionDeniedError(StrCat(
+        "only AGENCY and AUDITOR credentials list by agency; this one is ", RoleName(caller.role)));
+  }
+  if (requested.empty()) {
+    if (caller.agency_ids.size() == 1) return caller.agency_ids[0];
+    return absl::InvalidArgumentError(
+        "agency_id: required, this credential is granted several agencies");
+  }
+  if (!caller.CanRead(requested)) {
+    return absl::PermissionDeniedError(
+        StrCat("agency_id: this credential may not read agency \"", requested, "\""));
+  }
+  return std::string(requested);
+}
+
+Result<ListFeesResult> GatewayImpl::ListFees(const Principal& caller,
+                                             const ListFeesRequest& request) const {
+  PAY_ASSIGN_OR_RETURN(std::string agency_id, ListingAgency(caller, request.agency_id));
+  PAY_ASSIGN_OR_RETURN(int32_t page_size, PageSize(request.page_size));
+  ListFeesResult result;
+  PAY_ASSIGN_OR_RETURN(
+      result.next_page_token,
+      ScanIndex(IndexPrefix(kFeesByAgency, agency_id), request.page_token,
+                request.create_time_from_ms, request.create_time_to_ms, page_size,
+                [&](std::string_view fee_id) -> Result<bool> {
+                  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
+                  if (!fee) return absl::DataLossError("fee index names a fee that is not stored");
+                  if (request.state && fee->state != *request.state) return false;
+                  result.fees.push_back(*std::move(fee));
+                  return true;
+                }));
+  return result;
+}
+
+Result<Fee> GatewayImpl::CancelFee(const Principal& caller, std::string_view fee_id,
+                                   std::string_view reason) {
+  PAY_RETURN_IF_ERROR(RequireAgency(caller, "cancel fees"));
+  PAY_RETURN_IF_ERROR(ValidateText("reason", reason, 500));
+  PAY_ASSIGN_OR_RETURN(Fee unlocked, ReadableFee(caller, fee_id));
+  LockTable::Guard guard = locks_.Lock({"bill:" + unlocked.bill_number});
+  PAY_ASSIGN_OR_RETURN(Fee fee, ReadableFee(caller, fee_id));  // again, under the lock
+  if (!fee.active_payment_id.empty()) {
+    return absl::FailedPreconditionError(StrCat(
+        "fee is UNPAID with payment ", fee.active_payment_id,
+        " in progress; it cannot be cancelled until that payment's outcome is known"));
+  }
+  PAY_RETURN_IF_ERROR(CheckTransition(fee.state, FeeState::kCancelled));
+  const int64_t now_ms = NowMs();
+  LedgerEntry entry;
+  entry.type = EntryType::kFeeStateChanged;
+  entry.agency_id = fee.agency_id;
+  entry.subject_id = fee.fee_id;
+  entry.principal_id = caller.credential_id;
+  entry.from_state = static_cast<uint8_t>(fee.state);
+  entry.to_state = static_cast<uint8_t>(FeeState::kCancelled);
+  entry.detail = std::string(reason);
+  fee.state = FeeState::kCancelled;
+  fee.update_time_ms = now_ms;
+  WriteSet write_set;
+  write_set.Append(std::move(entry));
+  write_set.PutStamped(Table::kFees, fee.fee_id, 0, [fee](uint64_t sequence) mutable {
+    fee.ledger_sequence = sequence;
+    return EncodeFee(fee);
+  });
+  PAY_ASSIGN_OR_RETURN(fee.ledger_sequence, ledger_->Commit(std::move(write_set)));
+  return fee;
+}
+
+Result<BillInquiry> GatewayImpl::InquireBill(const Principal& caller,
+                                             std::string_view bill_number) const {
+  if (caller.role == Role::kAdmin) {
+    return absl::PermissionDeniedError("ADMIN credentials do not inquire bills");
+  }
+  PAY_ASSIGN_OR_RETURN(std::string canonical, ParseBillNumber(bill_number, "bill_number"));
+  const Status not_found =
+      absl::NotFoundError(StrCat("bill_number: no bill ", FormatBillNumber(canonical)));
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> fee_id, ledger_->Get(Table::kBills, canonical));
+  if (!fee_id) return not_found;
+  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(*fee_id));
+  if (!fee) return absl::DataLossError("bill index names a fee that is not stored");
+  if (caller.role != Role::kChannel && !caller.CanRead(fee->agency_id)) return not_found;
+  PAY_ASSIGN_OR_RETURN(std::optional<Agency> agency, LoadAgency(fee->agency_id));
+
+  BillInquiry inquiry;
+  inquiry.bill_number = fee->bill_number;
+  inquiry.agency_id = fee->agency_id;
+  if (agency) inquiry.agency_name = agency->name;
+  inquiry.state = fee->state;
+  // An unpaid fee past its expiry is shown as EXPIRED before the sweep records it.
+  if (fee->state == FeeState::kUnpaid && fee->expire_time_ms != 0 &&
+      NowMs() >= fee->expire_time_ms) {
+    inquiry.state = FeeState::kExpired;
+  }
+  inquiry.amount_due = fee->amount;
+  if (inquiry.state != FeeState::kUnpaid) {
+    inquiry.amount_due = Money::Create(fee->amount.currency(), 0).value();
+  }
+  inquiry.description = fee->description;
+  inquiry.due_time_ms = fee->due_time_ms;
+  inquiry.expire_time_ms = fee->expire_time_ms;
+  return inquiry;
+}
+
+}  // namespace pay::internal

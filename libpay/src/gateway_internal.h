@@ -1,0 +1,133 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// The implementation of pay::Gateway, split over gateway.cc (opening, authentication, shared
+// helpers), gateway_admin.cc, gateway_fees.cc and gateway_payments.cc.
+
+#ifndef PAY_SRC_GATEWAY_INTERNAL_H_
+#define PAY_SRC_GATEWAY_INTERNAL_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger.h"
+#include "lock_table.h"
+#include "pay/gateway.h"
+#include "records.h"
+
+namespace pay::internal {
+
+// Listing indexes in Table::kIndex: prefix, owner id, NUL, big-endian creation time, resource id.
+inline constexpr std::string_view kFeesByAgency = "fa";
+inline constexpr std::string_view kPaymentsByAgency = "pa";
+inline constexpr std::string_view kPaymentsByInitiator = "pc";
+inline constexpr std::string_view kPaymentsByFee = "pf";
+
+// The principal id written into entries made by payd itself.
+inline constexpr std::string_view kSystemPrincipal = "system";
+
+std::string IndexPrefix(std::string_view index, std::string_view owner);
+std::string IndexKey(std::string_view index, std::string_view owner, int64_t time_ms,
+                     std::string_view id);
+
+// Validation helpers. Each returns kInvalidArgument with a message starting with `field`.
+Status ValidateText(std::string_view field, std::string_view text, size_t max_bytes);
+Status ValidateLocalizedText(std::string_view field, const LocalizedText& text, size_t max_bytes,
+                             bool required);
+Status ValidateIdempotencyKey(std::string_view field, std::string_view key, bool required);
+Status ValidateId(std::string_view field, std::string_view id);
+
+// Resolves a page size: 0 -> 100, 1..1000 as is, anything else kInvalidArgument.
+Result<int32_t> PageSize(int32_t requested);
+
+// Decodes a page token to the index key it continues after; it must start with `prefix`.
+Result<std::string> DecodePageToken(std::string_view token, std::string_view prefix);
+std::string EncodePageToken(std::string_view key);
+
+// BLAKE2b-256 of an API key: what kCredentialKeys is keyed by.
+std::string HashApiKey(std::string_view api_key);
+// A new random API key, "payk_" + 64 hex digits.
+std::string NewApiKey();
+
+// The key under which Table::kIdempotency remembers `key` for (principal, operation).
+std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
+                              std::string_view key);
+
+// Which agency a listing covers for `caller` (AGENCY: its own; AUDITOR: the requested one of
+// those granted). Other roles -> kPermissionDenied.
+Result<std::string> ListingAgency(const Principal& caller, std::string_view requested);
+
+class GatewayImpl final : public Gateway {
+ public:
+  GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options);
+
+  void RegisterConnector(std::unique_ptr<Connector> connector) override;
+  Result<Principal> Authenticate(std::string_view api_key) const override;
+
+  Result<Agency> CreateAgency(const Principal& caller, const CreateAgencyRequest& request) override;
+  Result<ListAgenciesResult> ListAgencies(const Principal& caller, int32_t page_size,
+                                          std::string_view page_token) const override;
+  Result<IssuedCredential> CreateCredential(const Principal& caller,
+                                            const CreateCredentialRequest& request) override;
+  Result<Credential> RevokeCredential(const Principal& caller,
+                                      std::string_view credential_id) override;
+
+  Result<Fee> CreateFee(const Principal& caller, const CreateFeeRequest& request) override;
+  Result<Fee> GetFee(const Principal& caller, std::string_view fee_id) const override;
+  Result<ListFeesResult> ListFees(const Principal& caller,
+                                  const ListFeesRequest& request) const override;
+  Result<Fee> CancelFee(const Principal& caller, std::string_view fee_id,
+                        std::string_view reason) override;
+  Result<BillInquiry> InquireBill(const Principal& caller,
+                                  std::string_view bill_number) const override;
+
+  Result<Payment> CreatePayment(const Principal& caller,
+                                const CreatePaymentRequest& request) override;
+  Result<Payment> GetPayment(const Principal& caller, std::string_view payment_id) const override;
+  Result<ListPaymentsResult> ListPayments(const Principal& caller,
+                                          const ListPaymentsRequest& request) const override;
+  Result<Payment> CancelPayment(const Principal& caller, std::string_view payment_id,
+                                std::string_view reason) override;
+
+  uint64_t LastSequence() const override { return ledger_->LastSequence(); }
+
+ private:
+  int64_t NowMs() const;
+
+  // Reads a record; nullopt when absent, kDataLoss when it does not decode.
+  Result<std::optional<Fee>> LoadFee(std::string_view fee_id) const;
+  Result<std::optional<Payment>> LoadPayment(std::string_view payment_id) const;
+  Result<std::optional<Agency>> LoadAgency(std::string_view agency_id) const;
+  Result<std::optional<Credential>> LoadCredential(std::string_view credential_id) const;
+  // The fee `caller` may read, or kNotFound (also for another agency's fee).
+  Result<Fee> ReadableFee(const Principal& caller, std::string_view fee_id) const;
+  Result<Payment> ReadablePayment(const Principal& caller, std::string_view payment_id) const;
+  bool CanReadPayment(const Principal& caller, const Payment& payment) const;
+
+  // Idempotency: the stored record for (caller, operation, key) unless expired.
+  Result<std::optional<IdempotencyRecord>> LoadIdempotency(const std::string& storage_key) const;
+
+  // Picks the connector for a payment. kInvalidArgument for an unknown named connector,
+  // kFailedPrecondition when none serves the method, kUnavailable when none can take it now.
+  Result<Connector*> Route(PaymentMethod method, std::string_view named) const;
+
+  // The second half of CreatePayment: asks the connector and records the outcome.
+  Result<Payment> Collect(Connector* connector, Payment payment, Fee fee);
+
+  // The listing loop shared by ListFees and ListPayments: scans `prefix` newest first from the
+  // page token within the time bounds, loading each id with `load` and keeping what `keep`
+  // accepts, up to page_size. Returns the next page token ("" at the end).
+  Result<std::string> ScanIndex(std::string_view prefix, std::string_view page_token,
+                                int64_t from_ms, int64_t to_ms, int32_t page_size,
+                                const std::function<Result<bool>(std::string_view id)>& load) const;
+
+  std::unique_ptr<Ledger> ledger_;
+  GatewayOptions options_;
+  LockTable locks_;
+  std::vector<std::unique_ptr<Connector>> connectors_;
+};
+
+}  // namespace pay::internal
+
+#endif  // PAY_SRC_GATEWAY_INTERNAL_H_

@@ -1,0 +1,369 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// PaymentService: collecting a fee through a connector, exactly once per idempotency key.
+//
+// CreatePayment holds the locks of its idempotency key and of its bill across the whole
+// read-decide-commit sequence, so that concurrent retries of one key and concurrent attempts on
+// one bill are serialised: the first records the payment, the others find it. The payment is
+// committed PENDING -> PROCESSING (durable) before the connector is asked, and its outcome is
+// committed with the fee's change in one more atomic write.
+
+#include "str_util.h"
+#include "coding.h"
+#include "gateway_internal.h"
+#include "pay/bill_number.h"
+
+namespace pay {
+
+std::string_view PaymentMethodName(PaymentMethod method) {
+  switch (method) {
+    case PaymentMethod::kBankTransfer: return "BANK_TRANSFER";
+    case PaymentMethod::kMobileWallet: return "MOBILE_WALLET";
+    case PaymentMethod::kCard: return "CARD";
+    case PaymentMethod::kSandbox: return "SANDBOX";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<PaymentMethod> PaymentMethodFromByte(uint8_t value) {
+  if (value < 1 || value > 4) return std::nullopt;
+  return static_cast<PaymentMethod>(value);
+}
+
+namespace internal {
+namespace {
+
+std::string PaymentFingerprint(const CreatePaymentRequest& request,
+                               std::string_view canonical_bill) {
+  std::string canonical;
+  PutString(&canonical, canonical_bill);
+  PutByte(&canonical, static_cast<uint8_t>(*request.method));
+  PutString(&canonical, request.connector);
+  PutByte(&canonical, request.expected_amount ? 1 : 0);
+  if (request.expected_amount) PutMoney(&canonical, *request.expected_amount);
+  PutString(&canonical, request.payer_account);
+  return Blake2b256(canonical);
+}
+
+LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, PaymentState from,
+                         PaymentState to, std::string detail) {
+  LedgerEntry entry;
+  entry.type = from == to ? EntryType::kPaymentCreated : EntryType::kPaymentStateChanged;
+  entry.agency_id = payment.agency_id;
+  entry.subject_id = payment.payment_id;
+  entry.related_id = payment.fee_id;
+  entry.principal_id = std::string(principal);
+  entry.from_state = from == to ? 0 : static_cast<uint8_t>(from);
+  entry.to_state = static_cast<uint8_t>(to);
+  entry.amount = payment.amount;
+  entry.detail = std::move(detail);
+  return entry;
+}
+
+// Puts the record, stamped with the sequence of the write set's entry `entry_index`.
+void PutPayment(WriteSet* write_set, const Payment& payment, size_t entry_index) {
+  write_set->PutStamped(Table::kPayments, payment.payment_id, entry_index, [record = payment](uint64_t sequence) mutable {
+    Payment& payment = record;
+    payment.ledger_sequence = sequence;
+    return EncodePayment(payment);
+  });
+}
+
+void PutFee(WriteSet* write_set, const Fee& fee, size_t entry_index) {
+  write_set->PutStamped(Table::kFees, fee.fee_id, entry_index, [record = fee](uint64_t sequence) mutable {
+    Fee& fee = record;
+    fee.ledger_sequence = sequence;
+    return EncodeFee(fee);
+  });
+}
+
+Status ValidateCreatePayment(const CreatePaymentRequest& request) {
+  PAY_RETURN_IF_ERROR(ValidateIdempotencyKey("idempotency_key", request.idempotency_key, true));
+  if (!request.method) {
+    return absl::InvalidArgumentError(
+        "method: required (BANK_TRANSFER, MOBILE_WALLET, CARD or SANDBOX)");
+  }
+  if (request.expected_amount) {
+    PAY_RETURN_IF_ERROR(ValidatePayableAmount(*request.expected_amount, "expected_amount"));
+  }
+  PAY_RETURN_IF_ERROR(ValidateText("payer_account", request.payer_account, 64));
+  return ValidateText("connector", request.connector, 64);
+}
+
+}  // namespace
+
+Result<Connector*> GatewayImpl::Route(PaymentMethod method, std::string_view named) const {
+  bool any_supports = false;
+  for (const std::unique_ptr<Connector>& connector : connectors_) {
+    if (!named.empty() && connector->name() != named) continue;
+    if (!named.empty() && !connector->Supports(method)) {
+      return absl::InvalidArgumentError(StrCat("connector: \"", named, "\" does not take ",
+                                                     PaymentMethodName(method), " payments"));
+    }
+    if (!connector->Supports(method)) continue;
+    any_supports = true;
+    if (connector->Available()) return connector.get();
+  }
+  if (!named.empty() && !any_supports) {
+    return absl::InvalidArgumentError(StrCat("connector: no connector named \"", named, "\""));
+  }
+  if (!any_supports) {
+    return absl::FailedPreconditionError(StrCat(
+        "method: no connector is configured for ", PaymentMethodName(method), " payments"));
+  }
+  return absl::UnavailableError(StrCat("every connector for ", PaymentMethodName(method),
+                                             " is unavailable; nothing was recorded, retry later"));
+}
+
+Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
+                                           const CreatePaymentRequest& request) {
+  if (caller.role != Role::kAgency && caller.role != Role::kChannel) {
+    return absl::PermissionDeniedError(StrCat(
+        "only AGENCY and CHANNEL credentials create payments; this one is ", RoleName(caller.role)));
+  }
+  PAY_RETURN_IF_ERROR(ValidateCreatePayment(request));
+  PAY_ASSIGN_OR_RETURN(std::string bill_number, ParseBillNumber(request.bill_number));
+  const std::string fingerprint = PaymentFingerprint(request, bill_number);
+  const std::string idempotency_key =
+      IdempotencyKeyFor(caller.credential_id, "payment", request.idempotency_key);
+
+  LockTable::Guard guard = locks_.Lock({idempotency_key, "bill:" + bill_number});
+  PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record, LoadIdempotency(idempotency_key));
+  if (record) {
+    if (record->fingerprint != fingerprint) {
+      return absl::AlreadyExistsError(StrCat(
+          "idempotency_key: \"", request.idempotency_key,
+          "\" was already used for a different payment request (", record->resource_id,
+          "); use a new key for a new payment"));
+    }
+    PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
+    if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
+    return *std::move(first);
+  }
+
+  const Status not_found =
+      absl::NotFoundError(StrCat("bill_number: no bill ", FormatBillNumber(bill_number)));
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> fee_id, ledger_->Get(Table::kBills, bill_number));
+  if (!fee_id) return not_found;
+  PAY_ASSIGN_OR_RETURN(std::optional<Fee> loaded, LoadFee(*fee_id));
+  if (!loaded) return absl::DataLossError("bill index names a fee that is not stored");
+  Fee fee = *std::move(loaded);
+  if (caller.role == Role::kAgency && !caller.CanRead(fee.agency_id)) return not_found;
+
+  // Refused before any money moves.
+  const int64_t now_ms = NowMs();
+  if (fee.state != FeeState::kUnpaid) {
+    return absl::FailedPreconditionError(StrCat(
+        "fee is ", FeeStateName(fee.state), "; it cannot be paid",
+        fee.state == FeeState::kPaid ? StrCat(" again (paid by ", fee.paid_by_payment_id, ")")
+                                     : ""));
+  }
+  if (fee.expire_time_ms != 0 && now_ms >= fee.expire_time_ms) {
+    return absl::FailedPreconditionError("fee is EXPIRED; it can no longer be paid");
+  }
+  if (!fee.active_payment_id.empty()) {
+    return absl::FailedPreconditionError(
+        StrCat("fee is UNPAID with payment ", fee.active_payment_id,
+                     " in progress; wait for its outcome before paying again"));
+  }
+  if (request.expected_amount && !(*request.expected_amount == fee.amount)) {
+    return absl::FailedPreconditionError(
+        StrCat("expected_amount: ", request.expected_amount->ToString(),
+                     " differs from the amount due ", fee.amount.ToString()));
+  }
+  PAY_ASSIGN_OR_RETURN(Connector * connector, Route(*request.method, request.connector));
+
+  Payment payment;
+  payment.payment_id = "pay_" + RandomHex(10);
+  payment.fee_id = fee.fee_id;
+  payment.agency_id = fee.agency_id;
+  payment.bill_number = fee.bill_number;
+  payment.amount = fee.amount;
+  payment.method = *request.method;
+  payment.connector = std::string(connector->name());
+  payment.state = PaymentState::kProcessing;
+  payment.idempotency_key = request.idempotency_key;
+  payment.initiated_by = caller.credential_id;
+  payment.payer_account = request.payer_account;
+  payment.create_time_ms = now_ms;
+  payment.update_time_ms = now_ms;
+  fee.active_payment_id = payment.payment_id;
+
+  // Recorded PENDING and handed to the connector (PROCESSING) in one durable write, before the
+  // connector is asked: after a crash the payment is known to be possibly in flight.
+  WriteSet write_set;
+  write_set.Append(PaymentEntry(payment, caller.credential_id, PaymentState::kPending,
+                                PaymentState::kPending, request.idempotency_key));
+  write_set.Append(PaymentEntry(payment, kSystemPrincipal, PaymentState::kPending,
+                                PaymentState::kProcessing, payment.connector));
+  PutPayment(&write_set, payment, 1);
+  // The fee's state does not change (only its in-flight marker): it keeps its sequence.
+  write_set.Put(Table::kFees, fee.fee_id, EncodeFee(fee));
+  write_set.Put(Table::kIdempotency, idempotency_key,
+                EncodeIdempotency({fingerprint, payment.payment_id, now_ms}));
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByAgency, payment.agency_id, now_ms, payment.payment_id), "");
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByInitiator, caller.credential_id, now_ms, payment.payment_id),
+                "");
+  write_set.Put(Table::kIndex, IndexKey(kPaymentsByFee, fee.fee_id, now_ms, payment.payment_id),
+                "");
+  PAY_ASSIGN_OR_RETURN(payment.ledger_sequence, ledger_->Commit(std::move(write_set)));
+  // (the PROCESSING entry is this write set's last)
+  return Collect(connector, std::move(payment), std::move(fee));
+}
+
+Result<Payment> GatewayImpl::Collect(Connector* connector, Payment payment, Fee fee) {
+  CollectionRequest request{payment.payment_id,  payment.agency_id, payment.bill_number,
+                            payment.amount,      payment.method,    payment.payer_account};
+  Result<CollectionOutcome> outcome = connector->Collect(request);
+  // An error or a pending answer leaves the outcome unknown: the payment stays PROCESSING and is
+  // resolved by inquiry, never guessed.
+  if (!outcome.ok() || outcome->status == CollectionStatus::kPending) {
+    if (outcome.ok() && !outcome->connector_reference.empty()) {
+      payment.connector_reference = outcome->connector_reference;
+    }
+    return payment;
+  }
+  const PaymentState target = outcome->status == CollectionStatus::kSucceeded
+                                  ? PaymentState::kSucceeded
+                                  : PaymentState::kFailed;
+  PAY_CHECK(CheckTransition(payment.state, target).ok());
+  const int64_t now_ms = NowMs();
+  WriteSet write_set;
+  write_set.Append(PaymentEntry(payment, kSystemPrincipal, payment.state, target,
+                                target == PaymentState::kSucceeded ? outcome->connector_reference
+                                                                   : outcome->failure_code));
+  payment.state = target;
+  payment.connector_reference = outcome->connector_reference;
+  payment.update_time_ms = now_ms;
+  if (target == PaymentState::kFailed) {
+    payment.failure_code = outcome->failure_code.empty() ? "DECLINED" : outcome->failure_code;
+    payment.failure_message = outcome->failure_message;
+  }
+  fee.active_payment_id.clear();
+  if (target == PaymentState::kSucceeded) {
+    LedgerEntry paid;
+    paid.type = EntryType::kFeeStateChanged;
+    paid.agency_id = fee.agency_id;
+    paid.subject_id = fee.fee_id;
+    paid.related_id = payment.payment_id;
+    paid.principal_id = kSystemPrincipal;
+    paid.from_state = static_cast<uint8_t>(fee.state);
+    paid.to_state = static_cast<uint8_t>(FeeState::kPaid);
+    paid.amount = fee.amount;
+    write_set.Append(std::move(paid));
+    fee.state = FeeState::kPaid;
+    fee.paid_by_payment_id = payment.payment_id;
+    fee.update_time_ms = now_ms;
+  }
+  PutPayment(&write_set, payment, 0);
+  if (target == PaymentState::kSucceeded) {
+    PutFee(&write_set, fee, 1);
+  } else {
+    write_set.Put(Table::kFees, fee.fee_id, EncodeFee(fee));
+  }
+  Result<uint64_t> sequence = ledger_->Commit(std::move(write_set));
+  if (!sequence.ok()) {
+    // The outcome could not be recorded; the durable state is PROCESSING and inquiry resolves it.
+    payment.state = PaymentState::kProcessing;
+    payment.failure_code.clear();
+    payment.failure_message.clear();
+    return payment;
+  }
+  // The outcome entry is the first of this write set; the fee's, when it changed, the second.
+  payment.ledger_sequence = *sequence - (target == PaymentState::kSucceeded ? 1 : 0);
+  return payment;
+}
+
+bool GatewayImpl::CanReadPayment(const Principal& caller, const Payment& payment) const {
+  if (caller.role == Role::kChannel) return payment.initiated_by == caller.credential_id;
+  return caller.CanRead(payment.agency_id);
+}
+
+Result<Payment> GatewayImpl::ReadablePayment(const Principal& caller,
+                                             std::string_view payment_id) const {
+  if (caller.role == Role::kAdmin) {
+    return absl::PermissionDeniedError("ADMIN credentials do not read payments");
+  }
+  PAY_RETURN_IF_ERROR(ValidateId("payment_id", payment_id));
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+  if (!payment || !CanReadPayment(caller, *payment)) {
+    return absl::NotFoundError(StrCat("payment \"", payment_id, "\" not found"));
+  }
+  return *std::move(payment);
+}
+
+Result<Payment> GatewayImpl::GetPayment(const Principal& caller,
+                                        std::string_view payment_id) const {
+  return ReadablePayment(caller, payment_id);
+}
+
+Result<ListPaymentsResult> GatewayImpl::ListPayments(const Principal& caller,
+                                                     const ListPaymentsRequest& request) const {
+  PAY_ASSIGN_OR_RETURN(int32_t page_size, PageSize(request.page_size));
+  std::string prefix;
+  if (!request.fee_id.empty()) {
+    PAY_RETURN_IF_ERROR(ValidateId("fee_id", request.fee_id));
+    prefix = IndexPrefix(kPaymentsByFee, request.fee_id);
+  } else if (caller.role == Role::kChannel) {
+    prefix = IndexPrefix(kPaymentsByInitiator, caller.credential_id);
+  } else {
+    PAY_ASSIGN_OR_RETURN(std::string agency_id, ListingAgency(caller, request.agency_id));
+    prefix = IndexPrefix(kPaymentsByAgency, agency_id);
+  }
+  if (caller.role == Role::kAdmin) {
+    return absl::PermissionDeniedError("ADMIN credentials do not read payments");
+  }
+  ListPaymentsResult result;
+  PAY_ASSIGN_OR_RETURN(
+      result.next_page_token,
+      ScanIndex(prefix, request.page_token, request.create_time_from_ms, request.create_time_to_ms,
+                page_size, [&](std::string_view payment_id) -> Result<bool> {
+                  PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+                  if (!payment) {
+                    return absl::DataLossError("payment index names a payment that is not stored");
+                  }
+                  // The fee index is shared by every reader: filter by scope here.
+                  if (!CanReadPayment(caller, *payment)) return false;
+                  if (request.state && payment->state != *request.state) return false;
+                  result.payments.push_back(*std::move(payment));
+                  return true;
+                }));
+  return result;
+}
+
+Result<Payment> GatewayImpl::CancelPayment(const Principal& caller, std::string_view payment_id,
+                                           std::string_view reason) {
+  PAY_RETURN_IF_ERROR(ValidateText("reason", reason, 500));
+  PAY_ASSIGN_OR_RETURN(Payment unlocked, ReadablePayment(caller, payment_id));
+  if (caller.role == Role::kAuditor) {
+    return absl::PermissionDeniedError("AUDITOR credentials are read-only");
+  }
+  LockTable::Guard guard = locks_.Lock({"bill:" + unlocked.bill_number});
+  PAY_ASSIGN_OR_RETURN(Payment payment, ReadablePayment(caller, payment_id));
+  if (payment.state == PaymentState::kProcessing) {
+    return absl::FailedPreconditionError(
+        "payment is PROCESSING: it was sent to the connector and money may be moving; it cannot "
+        "be cancelled until its outcome is known");
+  }
+  PAY_RETURN_IF_ERROR(CheckTransition(payment.state, PaymentState::kCancelled));
+  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(payment.fee_id));
+  if (!fee) return absl::DataLossError("payment names a fee that is not stored");
+  WriteSet write_set;
+  write_set.Append(PaymentEntry(payment, caller.credential_id, payment.state,
+                                PaymentState::kCancelled, std::string(reason)));
+  payment.state = PaymentState::kCancelled;
+  payment.update_time_ms = NowMs();
+  if (fee->active_payment_id == payment.payment_id) {
+    fee->active_payment_id.clear();
+    write_set.Put(Table::kFees, fee->fee_id, EncodeFee(*fee));
+  }
+  PutPayment(&write_set, payment, 0);
+  PAY_ASSIGN_OR_RETURN(uint64_t sequence, ledger_->Commit(std::move(write_set)));
+  payment.ledger_sequence = sequence;
+  return payment;
+}
+
+}  // namespace internal
+}  // namespace pay

@@ -1,0 +1,150 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// The ledger: an append-only log of entries in RocksDB, plus the current state of every fee,
+// payment, agency, credential and idempotency key, kept in other column families of the same
+// database.
+//
+// The one commit path is Ledger::Commit. It assigns each entry the next gap-free sequence number
+// and writes the entries together with the state records of the same change in one atomic
+// WriteBatch, synced to disk (sync=true) before Commit returns. Concurrent commits are grouped
+// (after LevelDB's DBImpl::Write): the first waiting writer becomes the leader, takes the writers
+// queued behind it into one batch, and pays one fsync for all of them. No writer is acknowledged
+// before the batch holding its change is durable. The entry log is never updated in place: the
+// leader only ever writes keys above the last sequence.
+//
+// Thread-safety: all methods may be called concurrently. Callers that read-modify-write must hold
+// their own lock on the resource across the read and the Commit (see LockTable).
+
+#ifndef PAY_SRC_LEDGER_H_
+#define PAY_SRC_LEDGER_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "pay/status.h"
+#include "records.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace pay::internal {
+
+// Column families. kEntries is written only by Commit through WriteSet::Append.
+enum class Table : int {
+  kEntries = 0,
+  kMeta,            // store-wide facts ("initialized")
+  kAgencies,        // agency_id -> Agency
+  kCredentials,     // credential_id -> Credential
+  kCredentialKeys,  // BLAKE2b-256(api key) -> credential_id
+  kFees,            // fee_id -> Fee
+  kBills,           // bill_number -> fee_id
+  kPayments,        // payment_id -> Payment
+  kIndex,           // listing indexes (see gateway_internal.h); values empty
+  kIdempotency,     // principal \0 operation \0 key -> IdempotencyRecord
+  kCount,
+};
+
+// What one commit changes: entries to append and records to put, applied atomically.
+class WriteSet {
+ public:
+  // Appends an entry; Commit fills in its sequence and time.
+  void Append(LedgerEntry entry) { entries_.push_back(std::move(entry)); }
+
+  // Puts a fixed value.
+  void Put(Table table, std::string key, std::string value);
+
+  // Puts a value that depends on the sequence number given to this write set's entry number
+  // `entry_index` (records carry the sequence of the entry that produced their state). `encode`
+  // is called once, during Commit, with that sequence number.
+  void PutStamped(Table table, std::string key, size_t entry_index,
+                  std::function<std::string(uint64_t)> encode);
+
+  bool empty() const { return entries_.empty() && puts_.empty(); }
+  size_t entry_count() const { return entries_.size(); }
+
+ private:
+  friend class Ledger;
+  struct PutOp {
+    Table table;
+    std::string key;
+    std::string value;
+    std::function<std::string(uint64_t)> encode;  // set: value is computed at commit
+    size_t entry_index = 0;
+  };
+  std::vector<LedgerEntry> entries_;
+  std::vector<PutOp> puts_;
+};
+
+struct LedgerOptions {
+  std::string path;
+  bool create_if_missing = false;
+  // Clock for entry times, Unix ms. Null: the system clock.
+  std::function<int64_t()> clock_ms;
+  // Upper bound of writers grouped into one batch (and one fsync).
+  size_t max_group_size = 256;
+};
+
+class Ledger {
+ public:
+  // Opens (or with create_if_missing creates) the database. kUnavailable when another process
+  // holds the lock on it; kDataLoss when it cannot be read.
+  static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
+  ~Ledger();
+
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // The stored value, or nullopt when absent.
+  Result<std::optional<std::string>> Get(Table table, std::string_view key) const;
+
+  // Writes `write_set` atomically and durably. Returns the sequence number of its last entry
+  // (LastSequence() at the time for a write set without entries). After a failed write the
+  // ledger refuses every further commit (kUnavailable): the process must restart and recover.
+  Result<uint64_t> Commit(WriteSet write_set);
+
+  // Calls `visit(key, value)` for keys starting with `prefix`, in key order (reverse: descending),
+  // beginning strictly after `start_after` when it is not empty. Stops when visit returns false.
+  Status Scan(Table table, std::string_view prefix, std::string_view start_after, bool reverse,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const;
+
+  // Calls `visit` for each entry with sequence >= from_sequence, in order, until it returns false.
+  // kDataLoss on an entry that does not decode or whose key and sequence disagree.
+  Status ReadEntries(uint64_t from_sequence,
+                     const std::function<bool(const LedgerEntry&)>& visit) const;
+
+  uint64_t LastSequence() const;
+
+  static std::string SequenceKey(uint64_t sequence);
+
+ private:
+  struct Writer;
+
+  Ledger() = default;
+  Status WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequence, int64_t time_ms);
+  int64_t NowMs() const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::function<int64_t()> clock_ms_;
+  size_t max_group_size_ = 256;
+
+  mutable absl::Mutex mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_time_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace pay::internal
+
+#endif  // PAY_SRC_LEDGER_H_

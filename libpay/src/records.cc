@@ -1,0 +1,241 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "records.h"
+
+#include "coding.h"
+
+namespace pay::internal {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+
+Status CheckVersion(Decoder& decoder, std::string_view what) {
+  uint8_t version = 0;
+  if (!decoder.GetByte(&version)) return decoder.Finish(what);
+  if (version != kFormatVersion) {
+    return absl::DataLossError(std::string(what) + " has unknown format version " +
+                               std::to_string(version));
+  }
+  return absl::OkStatus();
+}
+
+void PutText(std::string* out, const LocalizedText& text) {
+  PutString(out, text.en);
+  PutString(out, text.ar);
+}
+
+bool GetText(Decoder& decoder, LocalizedText* text) {
+  return decoder.GetString(&text->en) && decoder.GetString(&text->ar);
+}
+
+}  // namespace
+
+std::string_view EntryTypeName(EntryType type) {
+  switch (type) {
+    case EntryType::kAgencyCreated: return "AGENCY_CREATED";
+    case EntryType::kCredentialCreated: return "CREDENTIAL_CREATED";
+    case EntryType::kCredentialRevoked: return "CREDENTIAL_REVOKED";
+    case EntryType::kFeeCreated: return "FEE_CREATED";
+    case EntryType::kFeeStateChanged: return "FEE_STATE_CHANGED";
+    case EntryType::kPaymentCreated: return "PAYMENT_CREATED";
+    case EntryType::kPaymentStateChanged: return "PAYMENT_STATE_CHANGED";
+  }
+  return "UNKNOWN";
+}
+
+std::string EncodeEntry(const LedgerEntry& entry) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutFixed64(&out, entry.sequence);
+  PutSigned(&out, entry.time_ms);
+  PutByte(&out, static_cast<uint8_t>(entry.type));
+  PutString(&out, entry.agency_id);
+  PutString(&out, entry.subject_id);
+  PutString(&out, entry.related_id);
+  PutString(&out, entry.principal_id);
+  PutByte(&out, entry.from_state);
+  PutByte(&out, entry.to_state);
+  PutMoney(&out, entry.amount);
+  PutString(&out, entry.detail);
+  return out;
+}
+
+Status DecodeEntry(std::string_view bytes, LedgerEntry* entry) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "ledger entry"));
+  uint8_t type = 0;
+  decoder.GetFixed64(&entry->sequence) && decoder.GetSigned(&entry->time_ms) &&
+      decoder.GetByte(&type) && decoder.GetString(&entry->agency_id) &&
+      decoder.GetString(&entry->subject_id) && decoder.GetString(&entry->related_id) &&
+      decoder.GetString(&entry->principal_id) && decoder.GetByte(&entry->from_state) &&
+      decoder.GetByte(&entry->to_state) && decoder.GetMoney(&entry->amount) &&
+      decoder.GetString(&entry->detail);
+  PAY_RETURN_IF_ERROR(decoder.Finish("ledger entry"));
+  if (type < 1 || type > static_cast<uint8_t>(EntryType::kPaymentStateChanged)) {
+    return absl::DataLossError("ledger entry has unknown type " + std::to_string(type));
+  }
+  entry->type = static_cast<EntryType>(type);
+  return absl::OkStatus();
+}
+
+std::string EncodeFee(const Fee& fee) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, fee.fee_id);
+  PutString(&out, fee.agency_id);
+  PutString(&out, fee.bill_number);
+  PutMoney(&out, fee.amount);
+  PutText(&out, fee.description);
+  PutString(&out, fee.payer_reference);
+  PutSigned(&out, fee.due_time_ms);
+  PutSigned(&out, fee.expire_time_ms);
+  PutByte(&out, static_cast<uint8_t>(fee.state));
+  PutString(&out, fee.paid_by_payment_id);
+  PutString(&out, fee.active_payment_id);
+  PutSigned(&out, fee.create_time_ms);
+  PutSigned(&out, fee.update_time_ms);
+  PutVarint(&out, fee.ledger_sequence);
+  return out;
+}
+
+Status DecodeFee(std::string_view bytes, Fee* fee) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "fee"));
+  uint8_t state = 0;
+  decoder.GetString(&fee->fee_id) && decoder.GetString(&fee->agency_id) &&
+      decoder.GetString(&fee->bill_number) && decoder.GetMoney(&fee->amount) &&
+      GetText(decoder, &fee->description) && decoder.GetString(&fee->payer_reference) &&
+      decoder.GetSigned(&fee->due_time_ms) && decoder.GetSigned(&fee->expire_time_ms) &&
+      decoder.GetByte(&state) && decoder.GetString(&fee->paid_by_payment_id) &&
+      decoder.GetString(&fee->active_payment_id) && decoder.GetSigned(&fee->create_time_ms) &&
+      decoder.GetSigned(&fee->update_time_ms) && decoder.GetVarint(&fee->ledger_sequence);
+  PAY_RETURN_IF_ERROR(decoder.Finish("fee"));
+  std::optional<FeeState> fee_state = FeeStateFromByte(state);
+  if (!fee_state) return absl::DataLossError("stored fee has unknown state");
+  fee->state = *fee_state;
+  return absl::OkStatus();
+}
+
+std::string EncodePayment(const Payment& payment) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, payment.payment_id);
+  PutString(&out, payment.fee_id);
+  PutString(&out, payment.agency_id);
+  PutString(&out, payment.bill_number);
+  PutMoney(&out, payment.amount);
+  PutByte(&out, static_cast<uint8_t>(payment.method));
+  PutString(&out, payment.connector);
+  PutByte(&out, static_cast<uint8_t>(payment.state));
+  PutString(&out, payment.failure_code);
+  PutString(&out, payment.failure_message);
+  PutString(&out, payment.connector_reference);
+  PutString(&out, payment.idempotency_key);
+  PutString(&out, payment.initiated_by);
+  PutString(&out, payment.payer_account);
+  PutSigned(&out, payment.create_time_ms);
+  PutSigned(&out, payment.update_time_ms);
+  PutVarint(&out, payment.ledger_sequence);
+  return out;
+}
+
+Status DecodePayment(std::string_view bytes, Payment* payment) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "payment"));
+  uint8_t method = 0;
+  uint8_t state = 0;
+  decoder.GetString(&payment->payment_id) && decoder.GetString(&payment->fee_id) &&
+      decoder.GetString(&payment->agency_id) && decoder.GetString(&payment->bill_number) &&
+      decoder.GetMoney(&payment->amount) && decoder.GetByte(&method) &&
+      decoder.GetString(&payment->connector) && decoder.GetByte(&state) &&
+      decoder.GetString(&payment->failure_code) && decoder.GetString(&payment->failure_message) &&
+      decoder.GetString(&payment->connector_reference) &&
+      decoder.GetString(&payment->idempotency_key) && decoder.GetString(&payment->initiated_by) &&
+      decoder.GetString(&payment->payer_account) && decoder.GetSigned(&payment->create_time_ms) &&
+      decoder.GetSigned(&payment->update_time_ms) && decoder.GetVarint(&payment->ledger_sequence);
+  PAY_RETURN_IF_ERROR(decoder.Finish("payment"));
+  std::optional<PaymentMethod> payment_method = PaymentMethodFromByte(method);
+  std::optional<PaymentState> payment_state = PaymentStateFromByte(state);
+  if (!payment_method || !payment_state) {
+    return absl::DataLossError("stored payment has unknown method or state");
+  }
+  payment->method = *payment_method;
+  payment->state = *payment_state;
+  return absl::OkStatus();
+}
+
+std::string EncodeAgency(const Agency& agency) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, agency.agency_id);
+  PutText(&out, agency.name);
+  PutSigned(&out, agency.create_time_ms);
+  return out;
+}
+
+Status DecodeAgency(std::string_view bytes, Agency* agency) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "agency"));
+  decoder.GetString(&agency->agency_id) && GetText(decoder, &agency->name) &&
+      decoder.GetSigned(&agency->create_time_ms);
+  return decoder.Finish("agency");
+}
+
+std::string EncodeCredential(const Credential& credential) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, credential.credential_id);
+  PutByte(&out, static_cast<uint8_t>(credential.role));
+  PutVarint(&out, credential.agency_ids.size());
+  for (const std::string& agency_id : credential.agency_ids) PutString(&out, agency_id);
+  PutString(&out, credential.display_name);
+  PutSigned(&out, credential.create_time_ms);
+  PutByte(&out, credential.revoked ? 1 : 0);
+  PutSigned(&out, credential.revoke_time_ms);
+  return out;
+}
+
+Status DecodeCredential(std::string_view bytes, Credential* credential) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "credential"));
+  uint8_t role = 0;
+  uint64_t agency_count = 0;
+  decoder.GetString(&credential->credential_id) && decoder.GetByte(&role) &&
+      decoder.GetVarint(&agency_count);
+  credential->agency_ids.clear();
+  for (uint64_t i = 0; i < agency_count && i < 10'000; ++i) {
+    std::string agency_id;
+    if (!decoder.GetString(&agency_id)) break;
+    credential->agency_ids.push_back(std::move(agency_id));
+  }
+  uint8_t revoked = 0;
+  decoder.GetString(&credential->display_name) && decoder.GetSigned(&credential->create_time_ms) &&
+      decoder.GetByte(&revoked) && decoder.GetSigned(&credential->revoke_time_ms);
+  PAY_RETURN_IF_ERROR(decoder.Finish("credential"));
+  std::optional<Role> decoded_role = RoleFromByte(role);
+  if (!decoded_role || agency_count != credential->agency_ids.size()) {
+    return absl::DataLossError("stored credential is malformed");
+  }
+  credential->role = *decoded_role;
+  credential->revoked = revoked != 0;
+  return absl::OkStatus();
+}
+
+std::string EncodeIdempotency(const IdempotencyRecord& record) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, record.fingerprint);
+  PutString(&out, record.resource_id);
+  PutSigned(&out, record.create_time_ms);
+  return out;
+}
+
+Status DecodeIdempotency(std::string_view bytes, IdempotencyRecord* record) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "idempotency record"));
+  decoder.GetString(&record->fingerprint) && decoder.GetString(&record->resource_id) &&
+      decoder.GetSigned(&record->create_time_ms);
+  return decoder.Finish("idempotency record");
+}
+
+}  // namespace pay::internal

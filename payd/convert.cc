@@ -1,0 +1,235 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <string>
+
+#include "pay/bill_number.h"
+
+namespace payd {
+namespace {
+
+using google::protobuf::Timestamp;
+
+std::string Str(absl::string_view view) { return std::string(view.data(), view.size()); }
+
+// Unset (all zero) -> 0. Otherwise Unix milliseconds, rejecting times before 1970.
+pay::Result<int64_t> FromTimestamp(const Timestamp& timestamp, std::string_view field,
+                                   bool present) {
+  if (!present) return 0;
+  if (timestamp.seconds() < 0 || timestamp.nanos() < 0 || timestamp.nanos() > 999'999'999 ||
+      timestamp.seconds() > 253'402'300'799) {  // 9999-12-31T23:59:59Z
+    return absl::InvalidArgumentError(std::string(field) + ": not a valid time");
+  }
+  return timestamp.seconds() * 1000 + timestamp.nanos() / 1'000'000;
+}
+
+void ToTimestamp(int64_t time_ms, Timestamp* out) {
+  out->set_seconds(time_ms / 1000);
+  out->set_nanos(static_cast<int32_t>(time_ms % 1000) * 1'000'000);
+}
+
+pay::Result<std::optional<pay::FeeState>> FeeStateFilter(pay::v1::Fee::State state) {
+  if (state == pay::v1::Fee::STATE_UNSPECIFIED) return std::optional<pay::FeeState>();
+  std::optional<pay::FeeState> decoded = pay::FeeStateFromByte(static_cast<uint8_t>(state));
+  if (!decoded || state < 0 || state > 255) {
+    return absl::InvalidArgumentError("state: unknown fee state " + std::to_string(state));
+  }
+  return decoded;
+}
+
+pay::Result<std::optional<pay::PaymentState>> PaymentStateFilter(pay::v1::Payment::State state) {
+  if (state == pay::v1::Payment::STATE_UNSPECIFIED) return std::optional<pay::PaymentState>();
+  std::optional<pay::PaymentState> decoded =
+      pay::PaymentStateFromByte(static_cast<uint8_t>(state));
+  if (!decoded || state < 0 || state > 255) {
+    return absl::InvalidArgumentError("state: unknown payment state " + std::to_string(state));
+  }
+  return decoded;
+}
+
+}  // namespace
+
+grpc::Status ToGrpc(const pay::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), Str(status.message()));
+}
+
+pay::Result<pay::Money> FromProto(const pay::v1::Money& money, std::string_view field) {
+  const std::string& currency = money.currency();
+  if (currency.empty()) {
+    return absl::InvalidArgumentError(std::string(field) +
+                                      ".currency: required (an ISO 4217 code such as SAR)");
+  }
+  if (pay::FindCurrency(currency) == nullptr) {
+    return absl::InvalidArgumentError(std::string(field) + ".currency: \"" + currency.substr(0, 16) +
+                                      "\" is not an ISO 4217 currency code (upper case, e.g. SAR)");
+  }
+  return pay::Money::Create(currency, money.minor_units());
+}
+
+void ToProto(const pay::Money& money, pay::v1::Money* out) {
+  out->set_currency(money.currency());
+  out->set_minor_units(money.minor_units());
+}
+
+pay::LocalizedText FromProto(const pay::v1::LocalizedText& text) { return {text.en(), text.ar()}; }
+
+void ToProto(const pay::LocalizedText& text, pay::v1::LocalizedText* out) {
+  out->set_en(text.en);
+  out->set_ar(text.ar);
+}
+
+pay::Result<pay::CreateFeeRequest> FromProto(const pay::v1::CreateFeeRequest& request) {
+  pay::CreateFeeRequest result;
+  if (!request.has_amount()) {
+    return absl::InvalidArgumentError("amount: required, e.g. {currency: \"SAR\", minor_units: 15000}");
+  }
+  PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
+  result.description = FromProto(request.description());
+  result.payer_reference = request.payer_reference();
+  PAY_ASSIGN_OR_RETURN(result.due_time_ms,
+                       FromTimestamp(request.due_time(), "due_time", request.has_due_time()));
+  PAY_ASSIGN_OR_RETURN(result.expire_time_ms, FromTimestamp(request.expire_time(), "expire_time",
+                                                            request.has_expire_time()));
+  result.idempotency_key = request.idempotency_key();
+  return result;
+}
+
+pay::Result<pay::ListFeesRequest> FromProto(const pay::v1::ListFeesRequest& request) {
+  pay::ListFeesRequest result;
+  result.page_size = request.page_size();
+  result.page_token = request.page_token();
+  PAY_ASSIGN_OR_RETURN(result.state, FeeStateFilter(request.state()));
+  PAY_ASSIGN_OR_RETURN(result.create_time_from_ms,
+                       FromTimestamp(request.create_time_from(), "create_time_from",
+                                     request.has_create_time_from()));
+  PAY_ASSIGN_OR_RETURN(result.create_time_to_ms,
+                       FromTimestamp(request.create_time_to(), "create_time_to",
+                                     request.has_create_time_to()));
+  result.agency_id = request.agency_id();
+  return result;
+}
+
+pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentRequest& request) {
+  pay::CreatePaymentRequest result;
+  result.bill_number = request.bill_number();
+  if (request.method() != pay::v1::PAYMENT_METHOD_UNSPECIFIED) {
+    std::optional<pay::PaymentMethod> method =
+        pay::PaymentMethodFromByte(static_cast<uint8_t>(request.method()));
+    if (!method || request.method() < 0 || request.method() > 255) {
+      return absl::InvalidArgumentError("method: unknown payment method " +
+                                        std::to_string(request.method()));
+    }
+    result.method = method;
+  }
+  result.connector = request.connector();
+  if (request.has_expected_amount()) {
+    PAY_ASSIGN_OR_RETURN(pay::Money expected,
+                         FromProto(request.expected_amount(), "expected_amount"));
+    result.expected_amount = expected;
+  }
+  result.idempotency_key = request.idempotency_key();
+  result.payer_account = request.payer_account();
+  return result;
+}
+
+pay::Result<pay::ListPaymentsRequest> FromProto(const pay::v1::ListPaymentsRequest& request) {
+  pay::ListPaymentsRequest result;
+  result.page_size = request.page_size();
+  result.page_token = request.page_token();
+  PAY_ASSIGN_OR_RETURN(result.state, PaymentStateFilter(request.state()));
+  result.fee_id = request.fee_id();
+  PAY_ASSIGN_OR_RETURN(result.create_time_from_ms,
+                       FromTimestamp(request.create_time_from(), "create_time_from",
+                                     request.has_create_time_from()));
+  PAY_ASSIGN_OR_RETURN(result.create_time_to_ms,
+                       FromTimestamp(request.create_time_to(), "create_time_to",
+                                     request.has_create_time_to()));
+  result.agency_id = request.agency_id();
+  return result;
+}
+
+pay::Result<pay::CreateCredentialRequest> FromProto(
+    const pay::v1::CreateCredentialRequest& request) {
+  pay::CreateCredentialRequest result;
+  if (request.role() == pay::v1::Credential::ROLE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("role: required (AGENCY, CHANNEL, AUDITOR or ADMIN)");
+  }
+  std::optional<pay::Role> role = pay::RoleFromByte(static_cast<uint8_t>(request.role()));
+  if (!role || request.role() < 0 || request.role() > 255) {
+    return absl::InvalidArgumentError("role: unknown role " + std::to_string(request.role()));
+  }
+  result.role = *role;
+  result.agency_ids.assign(request.agency_ids().begin(), request.agency_ids().end());
+  result.display_name = request.display_name();
+  return result;
+}
+
+void ToProto(const pay::Fee& fee, pay::v1::Fee* out) {
+  out->set_fee_id(fee.fee_id);
+  out->set_agency_id(fee.agency_id);
+  out->set_bill_number(fee.bill_number);
+  out->set_display_bill_number(pay::FormatBillNumber(fee.bill_number));
+  ToProto(fee.amount, out->mutable_amount());
+  ToProto(fee.description, out->mutable_description());
+  out->set_payer_reference(fee.payer_reference);
+  if (fee.due_time_ms != 0) ToTimestamp(fee.due_time_ms, out->mutable_due_time());
+  if (fee.expire_time_ms != 0) ToTimestamp(fee.expire_time_ms, out->mutable_expire_time());
+  out->set_state(static_cast<pay::v1::Fee::State>(fee.state));
+  out->set_paid_by_payment_id(fee.paid_by_payment_id);
+  ToTimestamp(fee.create_time_ms, out->mutable_create_time());
+  ToTimestamp(fee.update_time_ms, out->mutable_update_time());
+  out->set_ledger_sequence(fee.ledger_sequence);
+}
+
+void ToProto(const pay::BillInquiry& inquiry, pay::v1::InquireBillResponse* out) {
+  out->set_bill_number(inquiry.bill_number);
+  out->set_display_bill_number(pay::FormatBillNumber(inquiry.bill_number));
+  out->set_agency_id(inquiry.agency_id);
+  ToProto(inquiry.agency_name, out->mutable_agency_name());
+  ToProto(inquiry.amount_due, out->mutable_amount_due());
+  out->set_state(static_cast<pay::v1::Fee::State>(inquiry.state));
+  ToProto(inquiry.description, out->mutable_description());
+  if (inquiry.due_time_ms != 0) ToTimestamp(inquiry.due_time_ms, out->mutable_due_time());
+  if (inquiry.expire_time_ms != 0) ToTimestamp(inquiry.expire_time_ms, out->mutable_expire_time());
+}
+
+void ToProto(const pay::Payment& payment, pay::v1::Payment* out) {
+  out->set_payment_id(payment.payment_id);
+  out->set_fee_id(payment.fee_id);
+  out->set_agency_id(payment.agency_id);
+  out->set_bill_number(payment.bill_number);
+  ToProto(payment.amount, out->mutable_amount());
+  out->set_method(static_cast<pay::v1::PaymentMethod>(payment.method));
+  out->set_connector(payment.connector);
+  out->set_state(static_cast<pay::v1::Payment::State>(payment.state));
+  out->set_failure_code(payment.failure_code);
+  out->set_failure_message(payment.failure_message);
+  out->set_connector_reference(payment.connector_reference);
+  out->set_idempotency_key(payment.idempotency_key);
+  out->set_initiated_by(payment.initiated_by);
+  ToTimestamp(payment.create_time_ms, out->mutable_create_time());
+  ToTimestamp(payment.update_time_ms, out->mutable_update_time());
+  out->set_ledger_sequence(payment.ledger_sequence);
+}
+
+void ToProto(const pay::Agency& agency, pay::v1::Agency* out) {
+  out->set_agency_id(agency.agency_id);
+  ToProto(agency.name, out->mutable_name());
+  ToTimestamp(agency.create_time_ms, out->mutable_create_time());
+}
+
+void ToProto(const pay::Credential& credential, pay::v1::Credential* out) {
+  out->set_credential_id(credential.credential_id);
+  out->set_role(static_cast<pay::v1::Credential::Role>(credential.role));
+  for (const std::string& agency_id : credential.agency_ids) out->add_agency_ids(agency_id);
+  out->set_display_name(credential.display_name);
+  ToTimestamp(credential.create_time_ms, out->mutable_create_time());
+  out->set_revoked(credential.revoked);
+  if (credential.revoked) ToTimestamp(credential.revoke_time_ms, out->mutable_revoke_time());
+}
+
+}  // namespace payd

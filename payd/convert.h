@@ -1,0 +1,44 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// Conversions between pay.v1 messages and libpay types. Conversions from the wire validate only
+// what the types cannot hold (an enum value out of range, a currency code that is not ISO 4217);
+// libpay validates the rest and names the field.
+
+#ifndef PAY_PAYD_CONVERT_H_
+#define PAY_PAYD_CONVERT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string_view>
+
+#include "pay/gateway.h"
+#include "pay/v1/admin_service.pb.h"
+#include "pay/v1/fee_service.pb.h"
+#include "pay/v1/payment_service.pb.h"
+
+namespace payd {
+
+// libpay status -> gRPC status (the codes are the same numbers).
+grpc::Status ToGrpc(const pay::Status& status);
+
+pay::Result<pay::Money> FromProto(const pay::v1::Money& money, std::string_view field);
+void ToProto(const pay::Money& money, pay::v1::Money* out);
+pay::LocalizedText FromProto(const pay::v1::LocalizedText& text);
+void ToProto(const pay::LocalizedText& text, pay::v1::LocalizedText* out);
+
+pay::Result<pay::CreateFeeRequest> FromProto(const pay::v1::CreateFeeRequest& request);
+pay::Result<pay::ListFeesRequest> FromProto(const pay::v1::ListFeesRequest& request);
+pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentRequest& request);
+pay::Result<pay::ListPaymentsRequest> FromProto(const pay::v1::ListPaymentsRequest& request);
+pay::Result<pay::CreateCredentialRequest> FromProto(
+    const pay::v1::CreateCredentialRequest& request);
+
+void ToProto(const pay::Fee& fee, pay::v1::Fee* out);
+void ToProto(const pay::BillInquiry& inquiry, pay::v1::InquireBillResponse* out);
+void ToProto(const pay::Payment& payment, pay::v1::Payment* out);
+void ToProto(const pay::Agency& agency, pay::v1::Agency* out);
+void ToProto(const pay::Credential& credential, pay::v1::Credential* out);
+
+}  // namespace payd
+
+#endif  // PAY_PAYD_CONVERT_H_

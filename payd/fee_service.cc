@@ -1,0 +1,64 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "auth.h"
+#include "convert.h"
+#include "services.h"
+
+namespace payd {
+
+grpc::Status FeeServiceImpl::CreateFee(grpc::ServerContext* context,
+                                       const pay::v1::CreateFeeRequest* request,
+                                       pay::v1::Fee* response) {
+  return HandleCall(*gateway_, context, "CreateFee", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::CreateFeeRequest create, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::Fee fee, gateway_->CreateFee(caller, create));
+    ToProto(fee, response);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::GetFee(grpc::ServerContext* context,
+                                    const pay::v1::GetFeeRequest* request,
+                                    pay::v1::Fee* response) {
+  return HandleCall(*gateway_, context, "GetFee", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::Fee fee, gateway_->GetFee(caller, request->fee_id()));
+    ToProto(fee, response);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::ListFees(grpc::ServerContext* context,
+                                      const pay::v1::ListFeesRequest* request,
+                                      pay::v1::ListFeesResponse* response) {
+  return HandleCall(*gateway_, context, "ListFees", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::ListFeesRequest list, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::ListFeesResult result, gateway_->ListFees(caller, list));
+    for (const pay::Fee& fee : result.fees) ToProto(fee, response->add_fees());
+    response->set_next_page_token(result.next_page_token);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::CancelFee(grpc::ServerContext* context,
+                                       const pay::v1::CancelFeeRequest* request,
+                                       pay::v1::Fee* response) {
+  return HandleCall(*gateway_, context, "CancelFee", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::Fee fee,
+                         gateway_->CancelFee(caller, request->fee_id(), request->reason()));
+    ToProto(fee, response);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::InquireBill(grpc::ServerContext* context,
+                                         const pay::v1::InquireBillRequest* request,
+                                         pay::v1::InquireBillResponse* response) {
+  return HandleCall(*gateway_, context, "InquireBill", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::BillInquiry inquiry,
+                         gateway_->InquireBill(caller, request->bill_number()));
+    ToProto(inquiry, response);
+    return pay::Status();
+  });
+}
+
+}  // namespace payd

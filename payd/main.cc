@@ -1,0 +1,75 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// payd: the payment gateway daemon.
+//   payd init  --data-dir DIR                 create the store, signing key and admin key
+//   payd serve --data-dir DIR --listen ADDR   serve pay.v1 over gRPC until SIGTERM/SIGINT
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "pay/gateway.h"
+#include "server.h"
+
+namespace {
+
+int Init(const std::string& data_dir) {
+  pay::Result<pay::InitializeResult> result = pay::Gateway::Initialize(data_dir);
+  if (!result.ok()) {
+    spdlog::critical("payd init failed: {}", std::string(result.status().message()));
+    return 1;
+  }
+  if (result->created) {
+    spdlog::info("initialised {}: the ADMIN API key is in {} (mode 0600); keep it secret",
+                 data_dir, result->admin_key_path);
+  } else {
+    spdlog::info("{} is already initialised; nothing changed (admin key: {})", data_dir,
+                 result->admin_key_path);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("payd"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  CLI::App app{"payd: payment gateway for government fees (gRPC API pay.v1)"};
+  app.require_subcommand(1);
+  app.set_config("--config", "", "Read options from a TOML file (keys as the long option names)");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
+      ->capture_default_str();
+
+  std::string init_dir;
+  CLI::App* init = app.add_subcommand(
+      "init", "Create the store, the signing key and an ADMIN API key in DIR/admin.key");
+  init->add_option("--data-dir", init_dir, "Data directory (created if missing)")->required();
+
+  payd::ServeOptions serve_options;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the pay.v1 gRPC API until SIGTERM/SIGINT");
+  serve->add_option("--data-dir", serve_options.data_dir, "Data directory made by `payd init`")
+      ->required();
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free)")
+      ->capture_default_str();
+  serve->add_option("--connector", serve_options.connectors,
+                    "Connectors to enable, by name (repeatable); available: sandbox")
+      ->capture_default_str();
+  serve->add_option("--idempotency-retention-days", serve_options.idempotency_retention_days,
+                    "How long idempotency keys are remembered")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::level::level_enum level = spdlog::level::from_str(log_level);
+  if (level == spdlog::level::off && log_level != "off") {
+    spdlog::critical("--log-level: unknown level \"{}\"", log_level);
+    return 2;
+  }
+  spdlog::set_level(level);
+
+  if (*init) return Init(init_dir);
+  return payd::Serve(serve_options);
+}

@@ -1,0 +1,99 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+
+#include "pay/gateway.h"
+#include "sandbox_connector.h"
+#include "services.h"
+
+namespace payd {
+namespace {
+
+// The host part of "HOST:PORT" ("[::1]:0" -> "[::1]").
+std::string HostOf(const std::string& address) {
+  size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+// Blocks the termination signals in every thread (gRPC's included, which inherit the mask), so
+// that only WaitForTermination receives them.
+sigset_t BlockTerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  sigset_t signals = BlockTerminationSignals();
+
+  pay::GatewayOptions gateway_options;
+  gateway_options.data_dir = options.data_dir;
+  gateway_options.idempotency_retention_ms =
+      int64_t{options.idempotency_retention_days} * 24 * 3600 * 1000;
+  pay::Result<std::unique_ptr<pay::Gateway>> gateway = pay::Gateway::Open(gateway_options);
+  if (!gateway.ok()) {
+    spdlog::critical("cannot open the gateway: {}", std::string(gateway.status().message()));
+    return 1;
+  }
+  for (const std::string& name : options.connectors) {
+    if (name == "sandbox") {
+      (*gateway)->RegisterConnector(pay::sandbox::NewSandboxConnector());
+      spdlog::warn("connector sandbox enabled: TEST MODE, it moves no money (disable it in "
+                   "production with --connector)");
+    } else {
+      spdlog::critical("unknown connector \"{}\" (available: sandbox)", name);
+      return 2;
+    }
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  AdminServiceImpl admin_service(gateway->get());
+  FeeServiceImpl fee_service(gateway->get());
+  PaymentServiceImpl payment_service(gateway->get());
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  // TLS and mTLS credentials come with their own configuration; until then payd listens in
+  // plaintext and should be bound to loopback or placed behind a TLS-terminating proxy.
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(&admin_service);
+  builder.RegisterService(&fee_service);
+  builder.RegisterService(&payment_service);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    spdlog::critical("cannot listen on {}: the address is in use or invalid (choose another with "
+                     "--listen HOST:PORT)",
+                     options.listen);
+    return 1;
+  }
+  spdlog::info("payd listening on {}:{} (data dir {}, ledger at sequence {})",
+               HostOf(options.listen), bound_port, options.data_dir,
+               (*gateway)->LastSequence());
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(options.shutdown_grace_ms));
+  server->Wait();
+  spdlog::info("payd stopped at ledger sequence {}", (*gateway)->LastSequence());
+  return 0;
+}
+
+}  // namespace payd

@@ -1,0 +1,29 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// `payd serve`: opens the gateway, registers the configured connectors, and serves pay.v1 with
+// health checking and server reflection until SIGTERM or SIGINT.
+
+#ifndef PAY_PAYD_SERVER_H_
+#define PAY_PAYD_SERVER_H_
+
+#include <string>
+#include <vector>
+
+namespace payd {
+
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:50051";
+  std::vector<std::string> connectors = {"sandbox"};
+  int idempotency_retention_days = 30;
+  // How long in-flight calls may finish after SIGTERM before they are cancelled.
+  int shutdown_grace_ms = 5000;
+};
+
+// Runs until a termination signal. Returns the process exit code; errors are logged with what to
+// do about them.
+int Serve(const ServeOptions& options);
+
+}  // namespace payd
+
+#endif  // PAY_PAYD_SERVER_H_

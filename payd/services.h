@@ -1,0 +1,76 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// The pay.v1 services. Each handler converts the request, calls pay::Gateway with the
+// authenticated principal, and converts the result; there is no business logic here.
+
+#ifndef PAY_PAYD_SERVICES_H_
+#define PAY_PAYD_SERVICES_H_
+
+#include "pay/gateway.h"
+#include "pay/v1/admin_service.grpc.pb.h"
+#include "pay/v1/fee_service.grpc.pb.h"
+#include "pay/v1/payment_service.grpc.pb.h"
+
+namespace payd {
+
+class AdminServiceImpl final : public pay::v1::AdminService::Service {
+ public:
+  explicit AdminServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status CreateAgency(grpc::ServerContext* context,
+                            const pay::v1::CreateAgencyRequest* request,
+                            pay::v1::Agency* response) override;
+  grpc::Status ListAgencies(grpc::ServerContext* context,
+                            const pay::v1::ListAgenciesRequest* request,
+                            pay::v1::ListAgenciesResponse* response) override;
+  grpc::Status CreateCredential(grpc::ServerContext* context,
+                                const pay::v1::CreateCredentialRequest* request,
+                                pay::v1::CreateCredentialResponse* response) override;
+  grpc::Status RevokeCredential(grpc::ServerContext* context,
+                                const pay::v1::RevokeCredentialRequest* request,
+                                pay::v1::Credential* response) override;
+
+ private:
+  pay::Gateway* gateway_;
+};
+
+class FeeServiceImpl final : public pay::v1::FeeService::Service {
+ public:
+  explicit FeeServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status CreateFee(grpc::ServerContext* context, const pay::v1::CreateFeeRequest* request,
+                         pay::v1::Fee* response) override;
+  grpc::Status GetFee(grpc::ServerContext* context, const pay::v1::GetFeeRequest* request,
+                      pay::v1::Fee* response) override;
+  grpc::Status ListFees(grpc::ServerContext* context, const pay::v1::ListFeesRequest* request,
+                        pay::v1::ListFeesResponse* response) override;
+  grpc::Status CancelFee(grpc::ServerContext* context, const pay::v1::CancelFeeRequest* request,
+                         pay::v1::Fee* response) override;
+  grpc::Status InquireBill(grpc::ServerContext* context,
+                           const pay::v1::InquireBillRequest* request,
+                           pay::v1::InquireBillResponse* response) override;
+
+ private:
+  pay::Gateway* gateway_;
+};
+
+class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
+ public:
+  explicit PaymentServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status CreatePayment(grpc::ServerContext* context,
+                             const pay::v1::CreatePaymentRequest* request,
+                             pay::v1::Payment* response) override;
+  grpc::Status GetPayment(grpc::ServerContext* context, const pay::v1::GetPaymentRequest* request,
+                          pay::v1::Payment* response) override;
+  grpc::Status ListPayments(grpc::ServerContext* context,
+                            const pay::v1::ListPaymentsRequest* request,
+                            pay::v1::ListPaymentsResponse* response) override;
+  grpc::Status CancelPayment(grpc::ServerContext* context,
+                             const pay::v1::CancelPaymentRequest* request,
+                             pay::v1::Payment* response) override;
+
+ private:
+  pay::Gateway* gateway_;
+};
+
+}  // namespace payd
+
+#endif  // PAY_PAYD_SERVICES_H_

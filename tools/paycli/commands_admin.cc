@@ -1,0 +1,176 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// `agency` and `credential`: AdminService, for ADMIN credentials.
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "commands.h"
+#include "input.h"
+#include "output.h"
+#include "pay/v1/admin_service.grpc.pb.h"
+
+namespace paycli {
+namespace {
+
+using pay::v1::AdminService;
+
+struct AgencyCreateFlags {
+  std::string agency_id;
+  std::string name_en;
+  std::string name_ar;
+};
+
+int RunAgencyCreate(const AgencyCreateFlags& flags, const ClientConfig& config) {
+  if (flags.name_en.empty() && flags.name_ar.empty()) {
+    return ReportUsageError(absl::InvalidArgumentError(
+        "agency create: give the agency's name with --name-en and/or --name-ar"));
+  }
+  pay::v1::CreateAgencyRequest request;
+  request.set_agency_id(flags.agency_id);
+  request.mutable_name()->set_en(flags.name_en);
+  request.mutable_name()->set_ar(flags.name_ar);
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  return CallAndPrint<pay::v1::Agency>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::Agency* response) {
+        return stub->CreateAgency(context, request, response);
+      },
+      [&](const pay::v1::Agency& response) { PrintMessage(response, config.output); });
+}
+
+struct AgencyListFlags {
+  PageFlags page;
+};
+
+int RunAgencyList(const AgencyListFlags& flags, const ClientConfig& config) {
+  pay::v1::ListAgenciesRequest request;
+  request.set_page_size(flags.page.page_size);
+  request.set_page_token(flags.page.page_token);
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  const ListLayout layout{
+      "agencies", {{"agency_id"}, {"create_time"}, {"name.en|name.ar"}}, "no agencies"};
+  return CallAndPrint<pay::v1::ListAgenciesResponse>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::ListAgenciesResponse* response) {
+        return stub->ListAgencies(context, request, response);
+      },
+      [&](const pay::v1::ListAgenciesResponse& response) {
+        PrintList(response, layout, config.output);
+      });
+}
+
+struct CredentialCreateFlags {
+  std::string role;
+  std::vector<std::string> agency_ids;
+  std::string display_name;
+};
+
+int RunCredentialCreate(const CredentialCreateFlags& flags, const ClientConfig& config) {
+  absl::StatusOr<int> role =
+      ParseEnum(*pay::v1::Credential::Role_descriptor(), flags.role, "--role");
+  if (!role.ok()) return ReportUsageError(role.status());
+  pay::v1::CreateCredentialRequest request;
+  request.set_role(static_cast<pay::v1::Credential::Role>(*role));
+  for (const std::string& agency_id : flags.agency_ids) request.add_agency_ids(agency_id);
+  request.set_display_name(flags.display_name);
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  return CallAndPrint<pay::v1::CreateCredentialResponse>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::CreateCredentialResponse* response) {
+        return stub->CreateCredential(context, request, response);
+      },
+      [&](const pay::v1::CreateCredentialResponse& response) {
+        PrintMessage(response, config.output);
+        std::cout.flush();
+        std::cerr << "paycli: warning: the api_key is shown only this once (payd keeps only its "
+                     "hash); store it now, e.g. in a file readable only by you\n";
+      });
+}
+
+struct CredentialRevokeFlags {
+  std::string credential_id;
+};
+
+int RunCredentialRevoke(const CredentialRevokeFlags& flags, const ClientConfig& config) {
+  pay::v1::RevokeCredentialRequest request;
+  request.set_credential_id(flags.credential_id);
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  return CallAndPrint<pay::v1::Credential>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::Credential* response) {
+        return stub->RevokeCredential(context, request, response);
+      },
+      [&](const pay::v1::Credential& response) { PrintMessage(response, config.output); });
+}
+
+void AddAgencyCommands(CLI::App* app, Action* action) {
+  CLI::App* agency = app->add_subcommand("agency", "Register and list agencies (ADMIN)");
+  agency->require_subcommand(1);
+
+  CLI::App* create = agency->add_subcommand("create", "Register a directorate that issues fees");
+  create->footer(
+      "The agency id is chosen by you: 2..32 characters of a-z, 0-9 and '-', starting with a\n"
+      "letter (\"passports\"). Give its name in English, Arabic or both.\n"
+      "Example: paycli agency create --id passports --name-en \"Passports Directorate\"");
+  auto create_flags = std::make_shared<AgencyCreateFlags>();
+  create->add_option("--id", create_flags->agency_id, "Agency id, e.g. passports")
+      ->type_name("ID")
+      ->required();
+  create->add_option("--name-en", create_flags->name_en, "Display name in English");
+  create->add_option("--name-ar", create_flags->name_ar, "Display name in Arabic");
+  SetAction(create, create_flags, action, &RunAgencyCreate);
+
+  CLI::App* list = agency->add_subcommand("list", "List agencies, in agency id order");
+  list->footer(
+      "Prints one line per agency: id, creation time, name; then \"next page: TOKEN\"\n"
+      "when there are more (pass it to --page-token).");
+  auto list_flags = std::make_shared<AgencyListFlags>();
+  AddPageFlags(list, &list_flags->page);
+  SetAction(list, list_flags, action, &RunAgencyList);
+}
+
+void AddCredentialCommands(CLI::App* app, Action* action) {
+  CLI::App* credential = app->add_subcommand("credential", "Issue and revoke API keys (ADMIN)");
+  credential->require_subcommand(1);
+
+  CLI::App* create = credential->add_subcommand("create", "Issue a new API key for a role");
+  create->footer(
+      "Prints the credential and its api_key. The key is shown only this once: payd stores only\n"
+      "its hash. An agency credential needs exactly one --agency, an auditor one or more, channel\n"
+      "and admin none.\n"
+      "Example: KEY=$(paycli credential create --role agency --agency passports --field api_key)");
+  auto create_flags = std::make_shared<CredentialCreateFlags>();
+  create->add_option("--role", create_flags->role, "What the key may do")
+      ->type_name(EnumChoices(*pay::v1::Credential::Role_descriptor()))
+      ->required();
+  create
+      ->add_option("--agency", create_flags->agency_ids,
+                   "Agency the credential acts for or audits (repeat for several)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  create->add_option("--name", create_flags->display_name,
+                     "Who holds the key, for people reading logs (at most 100 bytes)");
+  SetAction(create, create_flags, action, &RunCredentialCreate);
+
+  CLI::App* revoke = credential->add_subcommand("revoke", "Revoke an API key at once");
+  revoke->footer(
+      "Calls with the key then fail UNAUTHENTICATED. Revoking twice is not an error;\n"
+      "a credential cannot revoke itself.");
+  auto revoke_flags = std::make_shared<CredentialRevokeFlags>();
+  revoke->add_option("CREDENTIAL_ID", revoke_flags->credential_id, "e.g. cred_0123456789abcdef")
+      ->required();
+  SetAction(revoke, revoke_flags, action, &RunCredentialRevoke);
+}
+
+}  // namespace
+
+void AddAdminCommands(CLI::App* app, Action* action) {
+  AddAgencyCommands(app, action);
+  AddCredentialCommands(app, action);
+}
+
+}  // namespace paycli
