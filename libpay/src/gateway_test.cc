@@ -1,1 +1,235 @@
-// placeholder
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// pay::Gateway on a real store in a temporary directory. The connector here is scripted: it
+// stands for a provider whose answers (unknown outcome, outage) cannot be produced on demand by
+// the SANDBOX connector. Everything else is the real thing.
+
+#include "pay/gateway.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "ledger.h"
+
+namespace pay {
+namespace {
+
+class ScriptedConnector final : public Connector {
+ public:
+  struct Script {
+    std::atomic<bool> available{true};
+    std::atomic<int> mode{0};  // 0 succeed, 1 decline, 2 error (unknown outcome), 3 pending
+    std::atomic<int> calls{0};
+  };
+  explicit ScriptedConnector(Script* script) : script_(script) {}
+  std::string_view name() const override { return "scripted"; }
+  bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kCard; }
+  bool Available() const override { return script_->available; }
+  Result<CollectionOutcome> Collect(const CollectionRequest& request) override {
+    ++script_->calls;
+    CollectionOutcome outcome;
+    outcome.connector_reference = "ref-" + request.payment_id;
+    switch (script_->mode.load()) {
+      case 0: outcome.status = CollectionStatus::kSucceeded; break;
+      case 1:
+        outcome.status = CollectionStatus::kFailed;
+        outcome.failure_code = "DECLINED";
+        break;
+      case 2: return absl::DeadlineExceededError("provider timed out");
+      default: outcome.status = CollectionStatus::kPending;
+    }
+    return outcome;
+  }
+
+ private:
+  Script* script_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/gateway_test.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = std::string(pattern) + "/data";
+    ASSERT_TRUE(Gateway::Initialize(dir_).ok());
+    Reopen();
+    std::string key = ReadFile(dir_ + "/admin.key");
+    key.pop_back();  // newline
+    admin_ = gateway_->Authenticate(key).value();
+    ASSERT_TRUE(gateway_->CreateAgency(admin_, {"passports", {"Passports", "الجوازات"}}).ok());
+    IssuedCredential agency_key =
+        gateway_->CreateCredential(admin_, {Role::kAgency, {"passports"}, "back office"}).value();
+    agency_ = gateway_->Authenticate(agency_key.api_key).value();
+  }
+  void TearDown() override {
+    gateway_.reset();
+    std::filesystem::remove_all(std::filesystem::path(dir_).parent_path());
+  }
+
+  void Reopen() {
+    gateway_.reset();
+    GatewayOptions options;
+    options.data_dir = dir_;
+    options.clock_ms = [this] { return now_ms_.load(); };
+    gateway_ = Gateway::Open(options).value();
+    gateway_->RegisterConnector(std::make_unique<ScriptedConnector>(&script_));
+  }
+
+  Fee NewFee(int64_t minor_units = 15000) {
+    CreateFeeRequest request;
+    request.amount = Money::Create("SAR", minor_units).value();
+    request.description.en = "Passport renewal";
+    return gateway_->CreateFee(agency_, request).value();
+  }
+
+  Result<Payment> Pay(const Fee& fee, const std::string& key) {
+    CreatePaymentRequest request;
+    request.bill_number = fee.bill_number;
+    request.method = PaymentMethod::kCard;
+    request.idempotency_key = key;
+    return gateway_->CreatePayment(agency_, request);
+  }
+
+  std::string dir_;
+  std::atomic<int64_t> now_ms_{1'800'000'000'000};
+  ScriptedConnector::Script script_;
+  std::unique_ptr<Gateway> gateway_;
+  Principal admin_;
+  Principal agency_;
+};
+
+TEST_F(GatewayTest, InitializeTwiceChangesNothingAndKeepsSecretsPrivate) {
+  const std::string key_before = ReadFile(dir_ + "/admin.key");
+  gateway_.reset();  // Initialize must not run while the store is open
+  Result<InitializeResult> again = Gateway::Initialize(dir_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(ReadFile(dir_ + "/admin.key"), key_before);
+  EXPECT_EQ(key_before.size(), 70u);  // "payk_" + 64 hex + newline
+  struct stat info;
+  ASSERT_EQ(stat((dir_ + "/admin.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat((dir_ + "/signing.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  Reopen();
+}
+
+TEST_F(GatewayTest, OpeningAnUninitialisedDirectorySaysToRunInit) {
+  GatewayOptions options;
+  options.data_dir = dir_ + "-missing";
+  Result<std::unique_ptr<Gateway>> opened = Gateway::Open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(std::string(opened.status().message()).find("payd init"), std::string::npos);
+}
+
+TEST_F(GatewayTest, RevokedAndUnknownKeysAreUnauthenticated) {
+  IssuedCredential channel = gateway_->CreateCredential(admin_, {Role::kChannel, {}, "kiosk"}).value();
+  ASSERT_TRUE(gateway_->Authenticate(channel.api_key).ok());
+  ASSERT_TRUE(gateway_->RevokeCredential(admin_, channel.credential.credential_id).ok());
+  EXPECT_EQ(gateway_->Authenticate(channel.api_key).status().code(), StatusCode::kUnauthenticated);
+  std::string forged = channel.api_key;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  Result<Principal> result = gateway_->Authenticate(forged);
+  EXPECT_EQ(result.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(std::string(result.status().message()).find(forged), std::string::npos);
+}
+
+// A connector that cannot confirm leaves the payment PROCESSING — not failed, not succeeded —
+// and the fee cannot be paid a second time meanwhile, across a restart too.
+TEST_F(GatewayTest, UnknownOutcomeStaysProcessingAndBlocksTheFee) {
+  Fee fee = NewFee();
+  script_.mode = 2;
+  Payment payment = Pay(fee, "k1").value();
+  EXPECT_EQ(payment.state, PaymentState::kProcessing);
+  Result<Payment> second = Pay(fee, "k2");
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(std::string(second.status().message()).find(payment.payment_id), std::string::npos);
+  EXPECT_EQ(script_.calls, 1);
+
+  Reopen();
+  EXPECT_EQ(gateway_->GetPayment(agency_, payment.payment_id)->state, PaymentState::kProcessing);
+  EXPECT_EQ(Pay(fee, "k1")->payment_id, payment.payment_id);  // the retry finds it
+  EXPECT_EQ(gateway_->CancelPayment(agency_, payment.payment_id, "").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(gateway_->CancelFee(agency_, fee.fee_id, "").status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(GatewayTest, UnavailableConnectorRecordsNothing) {
+  Fee fee = NewFee();
+  const uint64_t before = gateway_->LastSequence();
+  script_.available = false;
+  Result<Payment> payment = Pay(fee, "k1");
+  EXPECT_EQ(payment.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(gateway_->LastSequence(), before);
+  script_.available = true;
+  EXPECT_EQ(Pay(fee, "k1")->state, PaymentState::kSucceeded);  // the same key works afterwards
+}
+
+TEST_F(GatewayTest, IdempotencyKeysExpireAfterTheRetentionPeriod) {
+  Fee fee = NewFee();
+  script_.mode = 1;
+  Payment first = Pay(fee, "k").value();
+  EXPECT_EQ(first.state, PaymentState::kFailed);
+  EXPECT_EQ(Pay(fee, "k")->payment_id, first.payment_id);
+  now_ms_ += int64_t{29} * 24 * 3600 * 1000;
+  EXPECT_EQ(Pay(fee, "k")->payment_id, first.payment_id);
+  now_ms_ += int64_t{2} * 24 * 3600 * 1000;  // 31 days after
+  script_.mode = 0;
+  Payment renewed = Pay(fee, "k").value();
+  EXPECT_NE(renewed.payment_id, first.payment_id);
+  EXPECT_EQ(renewed.state, PaymentState::kSucceeded);
+}
+
+// Every transition is one ledger entry, in order, with the amounts and states of the change.
+TEST_F(GatewayTest, SuccessfulPaymentWritesOneEntryPerTransition) {
+  const uint64_t start = gateway_->LastSequence();
+  Fee fee = NewFee(30000);
+  Payment payment = Pay(fee, "k").value();
+  ASSERT_EQ(payment.state, PaymentState::kSucceeded);
+  Fee paid = gateway_->GetFee(agency_, fee.fee_id).value();
+  EXPECT_EQ(paid.state, FeeState::kPaid);
+  EXPECT_EQ(paid.paid_by_payment_id, payment.payment_id);
+  EXPECT_EQ(gateway_->GetPayment(agency_, payment.payment_id).value(), payment);
+  gateway_.reset();
+
+  internal::LedgerOptions options;
+  options.path = dir_ + "/ledger";
+  std::unique_ptr<internal::Ledger> ledger = internal::Ledger::Open(options).value();
+  std::vector<internal::LedgerEntry> entries;
+  ASSERT_TRUE(ledger->ReadEntries(start + 1, [&](const internal::LedgerEntry& entry) {
+    entries.push_back(entry);
+    return true;
+  }).ok());
+  using internal::EntryType;
+  ASSERT_EQ(entries.size(), 5u);
+  EXPECT_EQ(entries[0].type, EntryType::kFeeCreated);
+  EXPECT_EQ(entries[1].type, EntryType::kPaymentCreated);
+  EXPECT_EQ(entries[1].to_state, static_cast<uint8_t>(PaymentState::kPending));
+  EXPECT_EQ(entries[2].to_state, static_cast<uint8_t>(PaymentState::kProcessing));
+  EXPECT_EQ(entries[3].from_state, static_cast<uint8_t>(PaymentState::kProcessing));
+  EXPECT_EQ(entries[3].to_state, static_cast<uint8_t>(PaymentState::kSucceeded));
+  EXPECT_EQ(entries[3].sequence, payment.ledger_sequence);
+  EXPECT_EQ(entries[4].type, EntryType::kFeeStateChanged);
+  EXPECT_EQ(entries[4].to_state, static_cast<uint8_t>(FeeState::kPaid));
+  EXPECT_EQ(entries[4].sequence, paid.ledger_sequence);
+  for (const auto& entry : entries) {
+    EXPECT_EQ(entry.amount.ToString(), "300.00 SAR");
+    EXPECT_EQ(entry.agency_id, "passports");
+  }
+  ledger.reset();
+  Reopen();
+}
+
+}  // namespace
+}  // namespace pay
