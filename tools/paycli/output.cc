@@ -7,7 +7,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <iostream>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
