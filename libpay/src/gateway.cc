@@ -306,8 +306,8 @@ Result<InitializeResult> Gateway::Initialize(const std::string& data_dir) {
                 internal::EncodeCredential(credential));
   write_set.Put(Table::kCredentialKeys, internal::HashApiKey(api_key), credential.credential_id);
   write_set.Put(Table::kMeta, std::string(internal::kInitializedKey), "1");
-  internal::LedgerEntry entry;
-  entry.type = internal::EntryType::kCredentialCreated;
+  LedgerEntry entry;
+  entry.type = EntryType::kCredentialCreated;
   entry.subject_id = credential.credential_id;
   entry.principal_id = internal::kSystemPrincipal;
   entry.detail = "ADMIN";

@@ -206,12 +206,11 @@ TEST_F(GatewayTest, SuccessfulPaymentWritesOneEntryPerTransition) {
   internal::LedgerOptions options;
   options.path = dir_ + "/ledger";
   std::unique_ptr<internal::Ledger> ledger = internal::Ledger::Open(options).value();
-  std::vector<internal::LedgerEntry> entries;
-  ASSERT_TRUE(ledger->ReadEntries(start + 1, [&](const internal::LedgerEntry& entry) {
+  std::vector<LedgerEntry> entries;
+  ASSERT_TRUE(ledger->ReadEntries(start + 1, [&](const LedgerEntry& entry) {
     entries.push_back(entry);
     return true;
   }).ok());
-  using internal::EntryType;
   ASSERT_EQ(entries.size(), 5u);
   EXPECT_EQ(entries[0].type, EntryType::kFeeCreated);
   EXPECT_EQ(entries[1].type, EntryType::kPaymentCreated);

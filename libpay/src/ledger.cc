@@ -22,7 +22,7 @@ const std::vector<std::string>& ColumnFamilyNames() {
   // Index i is Table(i). The entry log is the default column family.
   static const std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, "meta", "agencies", "credentials", "credential_keys",
-      "fees", "bills", "payments", "index", "idempotency"};
+      "fees", "bills", "payments", "index", "idempotency", "balances"};
   return names;
 }
 
@@ -42,6 +42,14 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
 
 rocksdb::Slice ToSlice(std::string_view view) { return rocksdb::Slice(view.data(), view.size()); }
 
+// Meta keys of the chain state.
+constexpr std::string_view kAgencyHeadPrefix = "head/";
+constexpr std::string_view kLastCheckpointKey = "last_checkpoint";
+
+std::string BalanceKey(const std::string& account, const std::string& currency) {
+  return account + std::string(1, '\0') + currency;
+}
+
 }  // namespace
 
 struct Ledger::Writer {
@@ -51,6 +59,20 @@ struct Ledger::Writer {
   uint64_t last_sequence = 0;
   bool done = false;
 };
+
+void WriteSet::Append(LedgerEntry entry) {
+  PAY_CHECK(entry.type != EntryType::kCheckpoint);
+  PAY_CHECK(CheckPostingsBalance(entry.postings).ok());
+  entries_.push_back(std::move(entry));
+}
+
+void WriteSet::AppendCheckpoint() {
+  LedgerEntry entry;
+  entry.type = EntryType::kCheckpoint;
+  entry.principal_id = "system";
+  entry.checkpoint.emplace();
+  entries_.push_back(std::move(entry));
+}
 
 void WriteSet::Put(Table table, std::string key, std::string value) {
   PAY_CHECK(table != Table::kEntries);
@@ -93,10 +115,16 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   std::unique_ptr<Ledger> ledger(new Ledger());
   ledger->clock_ms_ = options.clock_ms;
   ledger->max_group_size_ = options.max_group_size == 0 ? 1 : options.max_group_size;
+  ledger->read_only_ = options.read_only;
+  ledger->sign_ = options.sign;
+  ledger->public_key_ = options.public_key;
   rocksdb::DB* db = nullptr;
-  PAY_RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, options.path, descriptors, &ledger->handles_, &db),
-      StrCat("opening the ledger at ", options.path)));
+  rocksdb::Status opened =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &ledger->handles_,
+                                         &db)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &ledger->handles_, &db);
+  PAY_RETURN_IF_ERROR(FromRocks(opened, StrCat("opening the ledger at ", options.path)));
   ledger->db_.reset(db);
 
   // The sequence is derived from the log itself: the last key of the entry column family.
@@ -111,8 +139,44 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
     absl::MutexLock lock(&ledger->mu_);
     ledger->last_sequence_ = DecodeFixed64(it->key().data());
     ledger->last_time_ms_ = last.time_ms;
+    ledger->chain_.head_hash = EntryHash(last);
+  } else {
+    absl::MutexLock lock(&ledger->mu_);
+    ledger->chain_.head_hash = std::string(kHashBytes, '\0');
   }
+  PAY_RETURN_IF_ERROR(ledger->LoadChainState());
   return ledger;
+}
+
+Status Ledger::LoadChainState() {
+  absl::MutexLock lock(&mu_);
+  Status status = Scan(Table::kMeta, kAgencyHeadPrefix, "", false,
+                       [&](std::string_view key, std::string_view value) {
+                         AgencyHead head;
+                         head.agency_id = std::string(key.substr(kAgencyHeadPrefix.size()));
+                         Decoder decoder(value);
+                         if (!decoder.GetString(&head.head_hash) ||
+                             !decoder.GetVarint(&head.entry_count) || !decoder.done()) {
+                           return false;
+                         }
+                         chain_.agency_heads[head.agency_id] = std::move(head);
+                         return true;
+                       });
+  PAY_RETURN_IF_ERROR(status);
+  status = Scan(Table::kBalances, "", "", false, [&](std::string_view key, std::string_view value) {
+    size_t separator = key.find('\0');
+    if (separator == std::string_view::npos || value.size() != 8) return false;
+    chain_.balances[{std::string(key.substr(0, separator)),
+                     std::string(key.substr(separator + 1))}] =
+        static_cast<int64_t>(DecodeFixed64(value.data()));
+    return true;
+  });
+  PAY_RETURN_IF_ERROR(status);
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, Get(Table::kMeta, kLastCheckpointKey));
+  if (checkpoint && checkpoint->size() == 8) {
+    chain_.last_checkpoint = DecodeFixed64(checkpoint->data());
+  }
+  return absl::OkStatus();
 }
 
 Ledger::~Ledger() {
@@ -138,6 +202,12 @@ Result<std::optional<std::string>> Ledger::Get(Table table, std::string_view key
 }
 
 Result<uint64_t> Ledger::Commit(WriteSet write_set) {
+  if (read_only_) return absl::FailedPreconditionError("the ledger is open read-only");
+  for (const LedgerEntry& entry : write_set.entries_) {
+    if (entry.type == EntryType::kCheckpoint && (!sign_ || public_key_.size() != 32)) {
+      return absl::FailedPreconditionError("the ledger has no signing key for checkpoints");
+    }
+  }
   Writer self(&write_set);
   mu_.Lock();
   writers_.push_back(&self);
@@ -168,11 +238,16 @@ Result<uint64_t> Ledger::Commit(WriteSet write_set) {
   const int64_t time_ms = std::max(NowMs(), last_time_ms_);
   if (status.ok()) {
     mu_.Unlock();
-    status = WriteGroup(group, &next_sequence, time_ms);
+    ChainState changes;
+    status = WriteGroup(group, &next_sequence, time_ms, &changes);
     mu_.Lock();
     if (status.ok()) {
       last_sequence_ = next_sequence - 1;
       last_time_ms_ = time_ms;
+      chain_.head_hash = std::move(changes.head_hash);
+      for (auto& [agency_id, head] : changes.agency_heads) chain_.agency_heads[agency_id] = head;
+      for (auto& [key, balance] : changes.balances) chain_.balances[key] = balance;
+      if (changes.last_checkpoint != 0) chain_.last_checkpoint = changes.last_checkpoint;
     } else {
       // A failed synced write leaves RocksDB in an error state; refuse everything after it.
       failure_ = absl::UnavailableError(
@@ -191,8 +266,61 @@ Result<uint64_t> Ledger::Commit(WriteSet write_set) {
   return self.last_sequence;
 }
 
+Status Ledger::ChainEntry(LedgerEntry* entry, ChainState* changes) const {
+  // The state as of the previous entry: this batch's changes over the durable state.
+  entry->prev_hash = changes->head_hash.empty() ? chain_.head_hash : changes->head_hash;
+  if (!entry->agency_id.empty()) {
+    auto changed = changes->agency_heads.find(entry->agency_id);
+    if (changed == changes->agency_heads.end()) {
+      auto durable = chain_.agency_heads.find(entry->agency_id);
+      AgencyHead head{entry->agency_id, std::string(kHashBytes, '\0'), 0};
+      if (durable != chain_.agency_heads.end()) head = durable->second;
+      changed = changes->agency_heads.emplace(entry->agency_id, std::move(head)).first;
+    }
+    entry->agency_prev_hash = changed->second.head_hash;
+  }
+  auto balance_of = [&](const std::pair<std::string, std::string>& key) -> int64_t& {
+    auto changed = changes->balances.find(key);
+    if (changed != changes->balances.end()) return changed->second;
+    auto durable = chain_.balances.find(key);
+    return changes->balances[key] = durable == chain_.balances.end() ? 0 : durable->second;
+  };
+  for (const Posting& posting : entry->postings) {
+    int64_t& balance = balance_of({posting.account, posting.amount.currency()});
+    // Balances are sums of amounts of at most 10^15 each: overflowing int64 would take ~9000
+    // such payments into one account without settlement. Crash rather than keep wrong books.
+    PAY_CHECK(!__builtin_add_overflow(balance, posting.amount.minor_units(), &balance));
+  }
+  if (entry->type == EntryType::kCheckpoint) {
+    Checkpoint& checkpoint = *entry->checkpoint;
+    checkpoint = Checkpoint();
+    checkpoint.covered_sequence = entry->sequence - 1;
+    checkpoint.head_hash = entry->prev_hash;
+    std::map<std::string, AgencyHead> heads = chain_.agency_heads;
+    for (const auto& [agency_id, head] : changes->agency_heads) heads[agency_id] = head;
+    for (auto& [agency_id, head] : heads) checkpoint.agency_heads.push_back(std::move(head));
+    std::map<std::pair<std::string, std::string>, int64_t> balances = chain_.balances;
+    for (const auto& [key, balance] : changes->balances) balances[key] = balance;
+    for (const auto& [key, balance] : balances) {
+      PAY_ASSIGN_OR_RETURN(Money money, Money::Create(key.second, balance));
+      checkpoint.balances.push_back({key.first, std::move(money)});
+    }
+    checkpoint.public_key = public_key_;
+    checkpoint.signature = sign_(CheckpointSigningBytes(checkpoint, entry->time_ms));
+    changes->last_checkpoint = entry->sequence;
+  }
+  std::string hash = EntryHash(*entry);
+  if (!entry->agency_id.empty()) {
+    AgencyHead& head = changes->agency_heads[entry->agency_id];
+    head.head_hash = hash;
+    ++head.entry_count;
+  }
+  changes->head_hash = std::move(hash);
+  return absl::OkStatus();
+}
+
 Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequence,
-                          int64_t time_ms) {
+                          int64_t time_ms, ChainState* changes) {
   rocksdb::WriteBatch batch;
   uint64_t sequence = *next_sequence;
   for (Writer* writer : group) {
@@ -200,6 +328,7 @@ Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequ
     for (LedgerEntry& entry : writer->write_set->entries_) {
       entry.sequence = sequence;
       entry.time_ms = time_ms;
+      PAY_RETURN_IF_ERROR(ChainEntry(&entry, changes));
       PAY_RETURN_IF_ERROR(FromRocks(
           batch.Put(handles_[0], SequenceKey(sequence), EncodeEntry(entry)), "batching an entry"));
       ++sequence;
@@ -210,6 +339,30 @@ Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequ
       PAY_RETURN_IF_ERROR(FromRocks(
           batch.Put(handles_[static_cast<int>(put.table)], put.key, put.value), "batching a record"));
     }
+  }
+  // The chain state travels in the same atomic batch as the entries that changed it.
+  for (const auto& [agency_id, head] : changes->agency_heads) {
+    std::string value;
+    PutString(&value, head.head_hash);
+    PutVarint(&value, head.entry_count);
+    PAY_RETURN_IF_ERROR(FromRocks(
+        batch.Put(handles_[static_cast<int>(Table::kMeta)], StrCat(kAgencyHeadPrefix, agency_id),
+                  value),
+        "batching an agency head"));
+  }
+  for (const auto& [key, balance] : changes->balances) {
+    std::string value;
+    PutFixed64(&value, static_cast<uint64_t>(balance));
+    PAY_RETURN_IF_ERROR(FromRocks(batch.Put(handles_[static_cast<int>(Table::kBalances)],
+                                            BalanceKey(key.first, key.second), value),
+                                  "batching a balance"));
+  }
+  if (changes->last_checkpoint != 0) {
+    std::string value;
+    PutFixed64(&value, changes->last_checkpoint);
+    PAY_RETURN_IF_ERROR(FromRocks(
+        batch.Put(handles_[static_cast<int>(Table::kMeta)], kLastCheckpointKey, value),
+        "batching the checkpoint marker"));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;  // durable before anyone is acknowledged
@@ -283,6 +436,26 @@ Status Ledger::ReadEntries(uint64_t from_sequence,
 uint64_t Ledger::LastSequence() const {
   absl::MutexLock lock(&mu_);
   return last_sequence_;
+}
+
+std::string Ledger::HeadHash() const {
+  absl::MutexLock lock(&mu_);
+  return chain_.head_hash;
+}
+
+std::vector<AccountBalance> Ledger::Balances() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<AccountBalance> balances;
+  for (const auto& [key, balance] : chain_.balances) {
+    Result<Money> money = Money::Create(key.second, balance);
+    if (money.ok()) balances.push_back({key.first, *std::move(money)});
+  }
+  return balances;
+}
+
+uint64_t Ledger::LastCheckpointSequence() const {
+  absl::MutexLock lock(&mu_);
+  return chain_.last_checkpoint;
 }
 
 }  // namespace pay::internal

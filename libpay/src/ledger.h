@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "pay/ledger_entry.h"
 #include "pay/status.h"
 #include "records.h"
 
@@ -51,14 +53,20 @@ enum class Table : int {
   kPayments,        // payment_id -> Payment
   kIndex,           // listing indexes (see gateway_internal.h); values empty
   kIdempotency,     // principal \0 operation \0 key -> IdempotencyRecord
+  kBalances,        // account \0 currency -> fixed64 (two's complement) balance in minor units
   kCount,
 };
 
 // What one commit changes: entries to append and records to put, applied atomically.
 class WriteSet {
  public:
-  // Appends an entry; Commit fills in its sequence and time.
-  void Append(LedgerEntry entry) { entries_.push_back(std::move(entry)); }
+  // Appends an entry; Commit fills in its sequence, time and chain hashes. Its postings must
+  // balance (PAY_CHECKed: the gateway builds them).
+  void Append(LedgerEntry entry);
+
+  // Appends a checkpoint entry. Commit fills in what it signs (the chain heads and balances after
+  // the entry before it) and signs it with the ledger's key.
+  void AppendCheckpoint();
 
   // Puts a fixed value.
   void Put(Table table, std::string key, std::string value);
@@ -92,6 +100,12 @@ struct LedgerOptions {
   std::function<int64_t()> clock_ms;
   // Upper bound of writers grouped into one batch (and one fsync).
   size_t max_group_size = 256;
+  // Open without writing (an auditor's offline export while payd runs). Commit then fails.
+  bool read_only = false;
+  // Ed25519: signs checkpoint bytes, returning the 64-byte signature; and the 32-byte public key.
+  // Without them, AppendCheckpoint commits fail.
+  std::function<std::string(std::string_view)> sign;
+  std::string public_key;
 };
 
 class Ledger {
@@ -124,25 +138,56 @@ class Ledger {
 
   uint64_t LastSequence() const;
 
+  // Hash of the newest entry (32 zero bytes for an empty ledger).
+  std::string HeadHash() const;
+
+  // The stored balance of every account, sorted by account then currency.
+  std::vector<AccountBalance> Balances() const;
+
+  // Sequence number of the newest checkpoint entry, 0 when there is none.
+  uint64_t LastCheckpointSequence() const;
+
   static std::string SequenceKey(uint64_t sequence);
 
  private:
   struct Writer;
 
+  // The chain and balance state the leader advances; a copy is applied to the members only
+  // once its batch is durable.
+  struct ChainState {
+    std::string head_hash;
+    std::map<std::string, AgencyHead> agency_heads;
+    std::map<std::pair<std::string, std::string>, int64_t> balances;  // (account, currency)
+    uint64_t last_checkpoint = 0;
+  };
+
   Ledger() = default;
-  Status WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequence, int64_t time_ms);
+  Status LoadChainState();
+  // Builds and writes one batch. `changes` receives the chain state that the batch changed (new
+  // head, changed agency heads and balances), to be merged into chain_ once durable.
+  Status WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequence, int64_t time_ms,
+                    ChainState* changes);
+  // Links `entry` into the chains (base chain_ overlaid with `changes`), applies its postings and
+  // fills and signs a checkpoint; records what changed in `changes`.
+  Status ChainEntry(LedgerEntry* entry, ChainState* changes) const;
   int64_t NowMs() const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::function<int64_t()> clock_ms_;
   size_t max_group_size_ = 256;
+  bool read_only_ = false;
+  std::function<std::string(std::string_view)> sign_;
+  std::string public_key_;
 
   mutable absl::Mutex mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_time_ms_ ABSL_GUARDED_BY(mu_) = 0;
   Status failure_ ABSL_GUARDED_BY(mu_);
+  // Changed only under mu_, by the leader, after its batch is durable. The leader also reads it
+  // without mu_ while it builds a batch: leaders are one at a time, so nobody writes it then.
+  ChainState chain_;
 };
 
 }  // namespace pay::internal

@@ -30,54 +30,6 @@ bool GetText(Decoder& decoder, LocalizedText* text) {
 
 }  // namespace
 
-std::string_view EntryTypeName(EntryType type) {
-  switch (type) {
-    case EntryType::kAgencyCreated: return "AGENCY_CREATED";
-    case EntryType::kCredentialCreated: return "CREDENTIAL_CREATED";
-    case EntryType::kCredentialRevoked: return "CREDENTIAL_REVOKED";
-    case EntryType::kFeeCreated: return "FEE_CREATED";
-    case EntryType::kFeeStateChanged: return "FEE_STATE_CHANGED";
-    case EntryType::kPaymentCreated: return "PAYMENT_CREATED";
-    case EntryType::kPaymentStateChanged: return "PAYMENT_STATE_CHANGED";
-  }
-  return "UNKNOWN";
-}
-
-std::string EncodeEntry(const LedgerEntry& entry) {
-  std::string out;
-  PutByte(&out, kFormatVersion);
-  PutFixed64(&out, entry.sequence);
-  PutSigned(&out, entry.time_ms);
-  PutByte(&out, static_cast<uint8_t>(entry.type));
-  PutString(&out, entry.agency_id);
-  PutString(&out, entry.subject_id);
-  PutString(&out, entry.related_id);
-  PutString(&out, entry.principal_id);
-  PutByte(&out, entry.from_state);
-  PutByte(&out, entry.to_state);
-  PutMoney(&out, entry.amount);
-  PutString(&out, entry.detail);
-  return out;
-}
-
-Status DecodeEntry(std::string_view bytes, LedgerEntry* entry) {
-  Decoder decoder(bytes);
-  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "ledger entry"));
-  uint8_t type = 0;
-  decoder.GetFixed64(&entry->sequence) && decoder.GetSigned(&entry->time_ms) &&
-      decoder.GetByte(&type) && decoder.GetString(&entry->agency_id) &&
-      decoder.GetString(&entry->subject_id) && decoder.GetString(&entry->related_id) &&
-      decoder.GetString(&entry->principal_id) && decoder.GetByte(&entry->from_state) &&
-      decoder.GetByte(&entry->to_state) && decoder.GetMoney(&entry->amount) &&
-      decoder.GetString(&entry->detail);
-  PAY_RETURN_IF_ERROR(decoder.Finish("ledger entry"));
-  if (type < 1 || type > static_cast<uint8_t>(EntryType::kPaymentStateChanged)) {
-    return absl::DataLossError("ledger entry has unknown type " + std::to_string(type));
-  }
-  entry->type = static_cast<EntryType>(type);
-  return absl::OkStatus();
-}
-
 std::string EncodeFee(const Fee& fee) {
   std::string out;
   PutByte(&out, kFormatVersion);
