@@ -4,11 +4,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 
 #include "convert.h"
 
 namespace payd {
+namespace {
+std::atomic<int> in_flight_calls{0};
+}  // namespace
+
+int InFlightCalls() { return in_flight_calls.load(); }
 
 pay::Result<std::string_view> BearerKey(const grpc::ServerContext& context) {
   const auto& metadata = context.client_metadata();
@@ -30,6 +36,7 @@ grpc::Status HandleCall(const pay::Gateway& gateway, grpc::ServerContext* contex
                         std::string_view method,
                         const std::function<pay::Status(const pay::Principal&)>& body) {
   const auto start = std::chrono::steady_clock::now();
+  ++in_flight_calls;
   pay::Status status;
   std::string caller = "-";
   pay::Result<std::string_view> key = BearerKey(*context);
@@ -58,6 +65,7 @@ grpc::Status HandleCall(const pay::Gateway& gateway, grpc::ServerContext* contex
     spdlog::info("rpc {} caller={} code={} {}us: {}", method, caller, code, micros,
                  std::string(status.message()));
   }
+  --in_flight_calls;
   return ToGrpc(status);
 }
 

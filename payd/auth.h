@@ -24,6 +24,9 @@ grpc::Status HandleCall(const pay::Gateway& gateway, grpc::ServerContext* contex
                         std::string_view method,
                         const std::function<pay::Status(const pay::Principal&)>& body);
 
+// How many calls are inside HandleCall right now (for a graceful shutdown).
+int InFlightCalls();
+
 }  // namespace payd
 
 #endif  // PAY_PAYD_AUTH_H_

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 
+#include "auth.h"
 #include "pay/gateway.h"
 #include "sandbox_connector.h"
 #include "services.h"
@@ -89,8 +91,14 @@ int Serve(const ServeOptions& options) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(options.shutdown_grace_ms));
+  // Let calls in progress finish (up to the grace period), then stop at once: gRPC's own
+  // Shutdown(deadline) would also wait out idle client connections.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.shutdown_grace_ms);
+  while (InFlightCalls() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
   spdlog::info("payd stopped at ledger sequence {}", (*gateway)->LastSequence());
   return 0;

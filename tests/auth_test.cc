@@ -16,10 +16,15 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 
-// `text` with every occurrence of `from` replaced by "<id>".
-std::string Placeholder(std::string text, const std::string& from) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
-    text.replace(at, from.size(), "<id>");
+// `text` with every occurrence of `id` replaced by "<id>"; for a bill number, of its display form
+// ("4821 0937 5561 2208") too.
+std::string Placeholder(std::string text, const std::string& id) {
+  std::vector<std::string> forms = {id};
+  if (IsValidBillNumber(id)) forms.push_back(GroupsOfFour(id, ' '));
+  for (const std::string& form : forms) {
+    for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at)) {
+      text.replace(at, form.size(), "<id>");
+    }
   }
   return text;
 }

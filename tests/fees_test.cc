@@ -118,7 +118,16 @@ TEST_F(FeesTest, ExpiredFeeCannotBePaid) {
   EXPECT_EQ(read.state(), v1::Fee::EXPIRED) << "past expire_time without payment";
   v1::InquireBillResponse inquiry;
   ASSERT_TRUE(IsOk(InquireBill(passports_.channel_key, fee.bill_number(), &inquiry)));
+  EXPECT_EQ(inquiry.state(), v1::Fee::EXPIRED);
   EXPECT_EQ(inquiry.amount_due().minor_units(), 0) << "no longer payable";
+  // Listing agrees with reading: the fee is listed as EXPIRED, not UNPAID.
+  v1::ListFeesRequest expired_only;
+  expired_only.set_state(v1::Fee::EXPIRED);
+  std::vector<v1::Fee> expired;
+  ASSERT_NO_FATAL_FAILURE(ListAllFees(passports_.agency_key, expired_only, &expired));
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].fee_id(), fee.fee_id());
+  EXPECT_EQ(expired[0].state(), v1::Fee::EXPIRED);
 }
 
 TEST_F(FeesTest, ListFeesPagesNewestFirst) {

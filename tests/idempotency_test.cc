@@ -225,12 +225,21 @@ TEST_F(IdempotencyTest, PaymentKeysAreScopedToTheCredential) {
   EXPECT_NE(third.payment_id(), second.payment_id());
   EXPECT_EQ(third.initiated_by(), passports_.channel_credential_id);
 
-  // The other credential's retry of the first request is not a replay of the first payment: it
-  // is a new attempt on an already paid fee.
+  // Each credential's key names its own payment only: for the second credential "shared-key" is
+  // the payment of fee_two, so reusing it for fee_one conflicts with that one...
+  v1::Payment conflict;
+  EXPECT_TRUE(HasCodeAndMention(
+      TryPay(other_key, PaymentRequest(fee_one.bill_number(), "shared-key"), &conflict),
+      grpc::StatusCode::ALREADY_EXISTS, "shared-key"));
+  // ...and a credential that never used the key gets no replay of the first credential's payment:
+  // its request is a new attempt on a fee already paid.
+  v1::CreateCredentialResponse third_agency_key;
+  ASSERT_TRUE(CreateCredential(*admin_, payd_.admin_key(), v1::Credential::AGENCY, {"passports"},
+                               &third_agency_key));
   v1::Payment not_a_replay;
-  EXPECT_TRUE(
-      HasCode(TryPay(other_key, PaymentRequest(fee_one.bill_number(), "shared-key"), &not_a_replay),
-              grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_TRUE(HasCode(TryPay(third_agency_key.api_key(),
+                             PaymentRequest(fee_one.bill_number(), "shared-key"), &not_a_replay),
+                      grpc::StatusCode::FAILED_PRECONDITION));
 }
 
 TEST_F(IdempotencyTest, CreateFeeRetryReturnsTheSameFee) {

@@ -91,6 +91,23 @@ TEST_F(ValidationTest, CreateFeeAcceptsTheLimits) {
   EXPECT_EQ(fee.description().en(), Bytes(500));
 }
 
+TEST_F(ValidationTest, IdempotencyKeysMayBeAnyPrintableAscii) {
+  // "printable ASCII": 0x20 (space) to 0x7e, 95 characters, within the 128-byte limit.
+  std::string key;
+  for (char c = 0x20; c <= 0x7e; ++c) key += c;
+  v1::CreateFeeRequest request = FeeRequest(1250);
+  request.set_idempotency_key(key);
+  v1::Fee fee;
+  ASSERT_TRUE(IsOk(TryCreateFee(passports_.agency_key, request, &fee)));
+  v1::Payment payment;
+  ASSERT_TRUE(
+      IsOk(TryPay(passports_.agency_key, PaymentRequest(fee.bill_number(), key), &payment)));
+  EXPECT_EQ(payment.idempotency_key(), key);
+  v1::Payment retry;
+  ASSERT_TRUE(IsOk(TryPay(passports_.agency_key, PaymentRequest(fee.bill_number(), key), &retry)));
+  EXPECT_EQ(retry.payment_id(), payment.payment_id());
+}
+
 TEST_F(ValidationTest, CreateFeeTextAndTimes) {
   const auto now = TimeUtil::GetCurrentTime();
   const auto hour = TimeUtil::SecondsToDuration(3600);

@@ -114,9 +114,9 @@ Status ValidateIdempotencyKey(std::string_view field, std::string_view key, bool
     return absl::InvalidArgumentError(StrCat(field, ": at most 128 bytes, got ", key.size()));
   }
   for (char c : key) {
-    if (c < 0x21 || c > 0x7e) {
+    if (c < 0x20 || c > 0x7e) {
       return absl::InvalidArgumentError(
-          StrCat(field, ": only printable ASCII without spaces is allowed"));
+          StrCat(field, ": only printable ASCII (0x20 to 0x7E) is allowed"));
     }
   }
   return absl::OkStatus();

@@ -38,6 +38,9 @@ Status ValidateCreateFee(const CreateFeeRequest& request, int64_t now_ms) {
   if (request.due_time_ms < 0 || request.expire_time_ms < 0) {
     return absl::InvalidArgumentError("due_time/expire_time: must not be before 1970");
   }
+  if (request.due_time_ms != 0 && request.due_time_ms < now_ms) {
+    return absl::InvalidArgumentError("due_time: must not be in the past");
+  }
   if (request.expire_time_ms != 0 && request.expire_time_ms <= now_ms) {
     return absl::InvalidArgumentError("expire_time: must be in the future");
   }
@@ -56,6 +59,13 @@ Status RequireAgency(const Principal& caller, std::string_view what) {
 }
 
 }  // namespace
+
+FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms) {
+  if (fee.state == FeeState::kUnpaid && fee.expire_time_ms != 0 && now_ms >= fee.expire_time_ms) {
+    return FeeState::kExpired;
+  }
+  return fee.state;
+}
 
 // Used by gateway_payments.cc too.
 std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
@@ -144,6 +154,7 @@ Result<Fee> GatewayImpl::ReadableFee(const Principal& caller, std::string_view f
   if (!fee || !caller.CanRead(fee->agency_id)) {
     return absl::NotFoundError(StrCat("fee \"", fee_id, "\" not found"));
   }
+  fee->state = EffectiveFeeState(*fee, NowMs());
   return *std::move(fee);
 }
 
@@ -173,6 +184,7 @@ Result<ListFeesResult> GatewayImpl::ListFees(const Principal& caller,
                                              const ListFeesRequest& request) const {
   PAY_ASSIGN_OR_RETURN(std::string agency_id, ListingAgency(caller, request.agency_id));
   PAY_ASSIGN_OR_RETURN(int32_t page_size, PageSize(request.page_size));
+  const int64_t now_ms = NowMs();
   ListFeesResult result;
   PAY_ASSIGN_OR_RETURN(
       result.next_page_token,
@@ -181,6 +193,7 @@ Result<ListFeesResult> GatewayImpl::ListFees(const Principal& caller,
                 [&](std::string_view fee_id) -> Result<bool> {
                   PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
                   if (!fee) return absl::DataLossError("fee index names a fee that is not stored");
+                  fee->state = EffectiveFeeState(*fee, now_ms);
                   if (request.state && fee->state != *request.state) return false;
                   result.fees.push_back(*std::move(fee));
                   return true;
@@ -241,12 +254,7 @@ Result<BillInquiry> GatewayImpl::InquireBill(const Principal& caller,
   inquiry.bill_number = fee->bill_number;
   inquiry.agency_id = fee->agency_id;
   if (agency) inquiry.agency_name = agency->name;
-  inquiry.state = fee->state;
-  // An unpaid fee past its expiry is shown as EXPIRED before the sweep records it.
-  if (fee->state == FeeState::kUnpaid && fee->expire_time_ms != 0 &&
-      NowMs() >= fee->expire_time_ms) {
-    inquiry.state = FeeState::kExpired;
-  }
+  inquiry.state = EffectiveFeeState(*fee, NowMs());
   inquiry.amount_due = fee->amount;
   if (inquiry.state != FeeState::kUnpaid) {
     inquiry.amount_due = Money::Create(fee->amount.currency(), 0).value();

@@ -54,6 +54,10 @@ std::string NewApiKey();
 std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
                               std::string_view key);
 
+// The state a reader is shown: an UNPAID fee past its expire_time is EXPIRED from that moment on,
+// even before the expiry sweep records the transition in the ledger.
+FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms);
+
 // Which agency a listing covers for `caller` (AGENCY: its own; AUDITOR: the requested one of
 // those granted). Other roles -> kPermissionDenied.
 Result<std::string> ListingAgency(const Principal& caller, std::string_view requested);

@@ -152,14 +152,12 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
 
   // Refused before any money moves.
   const int64_t now_ms = NowMs();
-  if (fee.state != FeeState::kUnpaid) {
+  const FeeState fee_state = EffectiveFeeState(fee, now_ms);
+  if (fee_state != FeeState::kUnpaid) {
     return absl::FailedPreconditionError(StrCat(
-        "fee is ", FeeStateName(fee.state), "; it cannot be paid",
+        "fee is ", FeeStateName(fee_state), "; it cannot be paid",
         fee.state == FeeState::kPaid ? StrCat(" again (paid by ", fee.paid_by_payment_id, ")")
                                      : ""));
-  }
-  if (fee.expire_time_ms != 0 && now_ms >= fee.expire_time_ms) {
-    return absl::FailedPreconditionError("fee is EXPIRED; it can no longer be paid");
   }
   if (!fee.active_payment_id.empty()) {
     return absl::FailedPreconditionError(
