@@ -8,6 +8,7 @@
 
 #include "coding.h"
 #include "gateway_internal.h"
+#include "pay/gateway.h"
 #include "pay/principal.h"
 
 namespace pay {
@@ -29,6 +30,10 @@ std::optional<Role> RoleFromByte(uint8_t value) {
 
 bool Principal::CanRead(std::string_view agency_id) const {
   if (role != Role::kAgency && role != Role::kAuditor) return false;
+  if (role == Role::kAuditor && std::find(agency_ids.begin(), agency_ids.end(), kAllAgencies) !=
+                                    agency_ids.end()) {
+    return true;
+  }
   return std::find(agency_ids.begin(), agency_ids.end(), agency_id) != agency_ids.end();
 }
 

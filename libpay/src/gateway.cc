@@ -154,8 +154,30 @@ Result<std::string> DecodePageToken(std::string_view token, std::string_view pre
   return key;
 }
 
-GatewayImpl::GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options)
-    : ledger_(std::move(ledger)), options_(std::move(options)) {}
+GatewayImpl::GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options,
+                         std::string public_key)
+    : ledger_(std::move(ledger)), options_(std::move(options)), public_key_(std::move(public_key)) {}
+
+// Reads DIR/signing.key (hex of libsodium's 64-byte Ed25519 secret key, whose second half is the
+// public key).
+Result<std::string> LoadSigningKey(const std::string& data_dir) {
+  const std::string path = data_dir + "/signing.key";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        StrCat("cannot read ", path, "; run `payd init --data-dir ", data_dir, "`"));
+  }
+  std::string hex(256, '\0');
+  ssize_t size = ::read(fd, hex.data(), hex.size());
+  ::close(fd);
+  hex.resize(size > 0 ? static_cast<size_t>(size) : 0);
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
+  std::string secret;
+  bool ok = HexDecode(hex, &secret) && secret.size() == crypto_sign_SECRETKEYBYTES;
+  sodium_memzero(hex.data(), hex.size());
+  if (!ok) return absl::DataLossError(StrCat(path, " is not an Ed25519 secret key"));
+  return secret;
+}
 
 int64_t GatewayImpl::NowMs() const {
   return options_.clock_ms ? options_.clock_ms() : SystemNowMs();
@@ -325,9 +347,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(GatewayOptions options) {
     return absl::FailedPreconditionError(
         internal::StrCat("data dir ", options.data_dir, " is not initialised; ", hint));
   }
+  PAY_ASSIGN_OR_RETURN(std::string secret_key, internal::LoadSigningKey(options.data_dir));
+  std::string public_key = secret_key.substr(crypto_sign_SECRETKEYBYTES - crypto_sign_PUBLICKEYBYTES);
   internal::LedgerOptions ledger_options;
   ledger_options.path = internal::LedgerPath(options.data_dir);
   ledger_options.clock_ms = options.clock_ms;
+  ledger_options.public_key = public_key;
+  ledger_options.sign = [secret = std::move(secret_key)](std::string_view message) {
+    std::string signature(crypto_sign_BYTES, '\0');
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                         reinterpret_cast<const unsigned char*>(secret.data()));
+    return signature;
+  };
   PAY_ASSIGN_OR_RETURN(std::unique_ptr<Ledger> ledger, Ledger::Open(ledger_options));
   PAY_ASSIGN_OR_RETURN(std::optional<std::string> initialized,
                        ledger->Get(internal::Table::kMeta, internal::kInitializedKey));
@@ -335,8 +367,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(GatewayOptions options) {
     return absl::FailedPreconditionError(
         internal::StrCat("data dir ", options.data_dir, " is not initialised; ", hint));
   }
-  return std::unique_ptr<Gateway>(
-      std::make_unique<internal::GatewayImpl>(std::move(ledger), std::move(options)));
+  return std::unique_ptr<Gateway>(std::make_unique<internal::GatewayImpl>(
+      std::move(ledger), std::move(options), std::move(public_key)));
 }
 
 }  // namespace pay

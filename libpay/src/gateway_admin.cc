@@ -111,6 +111,7 @@ Result<IssuedCredential> GatewayImpl::CreateCredential(const Principal& caller,
       break;
   }
   for (size_t i = 0; i < agency_count; ++i) {
+    if (request.role == Role::kAuditor && request.agency_ids[i] == kAllAgencies) continue;
     PAY_ASSIGN_OR_RETURN(std::optional<Agency> agency, LoadAgency(request.agency_ids[i]));
     if (!agency) {
       return absl::InvalidArgumentError(StrCat("agency_ids[", i, "]: agency \"",

@@ -7,6 +7,7 @@
 #define PAY_SRC_GATEWAY_INTERNAL_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,10 @@ Result<int32_t> PageSize(int32_t requested);
 Result<std::string> DecodePageToken(std::string_view token, std::string_view prefix);
 std::string EncodePageToken(std::string_view key);
 
+// Account names of the chart of accounts (README "Chart of accounts").
+std::string ClearingAccount(std::string_view connector);
+std::string RevenueAccount(std::string_view agency_id);
+
 // BLAKE2b-256 of an API key: what kCredentialKeys is keyed by.
 std::string HashApiKey(std::string_view api_key);
 // A new random API key, "payk_" + 64 hex digits.
@@ -64,7 +69,7 @@ Result<std::string> ListingAgency(const Principal& caller, std::string_view requ
 
 class GatewayImpl final : public Gateway {
  public:
-  GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options);
+  GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options, std::string public_key);
 
   void RegisterConnector(std::unique_ptr<Connector> connector) override;
   Result<Principal> Authenticate(std::string_view api_key) const override;
@@ -93,6 +98,12 @@ class GatewayImpl final : public Gateway {
                                           const ListPaymentsRequest& request) const override;
   Result<Payment> CancelPayment(const Principal& caller, std::string_view payment_id,
                                 std::string_view reason) override;
+
+  Status ExportLedger(const Principal& caller, const ExportFilter& filter,
+                      const std::function<bool(const LedgerEntry&)>& visit) const override;
+  Result<LedgerEntry> GetCheckpoint(const Principal& caller) const override;
+  Result<LedgerEntry> AppendCheckpoint() override;
+  std::string PublicKey() const override { return public_key_; }
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 
@@ -128,7 +139,9 @@ class GatewayImpl final : public Gateway {
 
   std::unique_ptr<Ledger> ledger_;
   GatewayOptions options_;
+  std::string public_key_;
   LockTable locks_;
+  std::mutex checkpoint_mu_;  // one AppendCheckpoint at a time
   std::vector<std::unique_ptr<Connector>> connectors_;
 };
 

@@ -229,9 +229,18 @@ Result<Payment> GatewayImpl::Collect(Connector* connector, Payment payment, Fee 
   PAY_CHECK(CheckTransition(payment.state, target).ok());
   const int64_t now_ms = NowMs();
   WriteSet write_set;
-  write_set.Append(PaymentEntry(payment, kSystemPrincipal, payment.state, target,
-                                target == PaymentState::kSucceeded ? outcome->connector_reference
-                                                                   : outcome->failure_code));
+  LedgerEntry outcome_entry =
+      PaymentEntry(payment, kSystemPrincipal, payment.state, target,
+                   target == PaymentState::kSucceeded ? outcome->connector_reference
+                                                      : outcome->failure_code);
+  if (target == PaymentState::kSucceeded) {
+    // The connector holds the collected money for the agency until settlement.
+    PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(payment.amount.currency(),
+                                                     -payment.amount.minor_units()));
+    outcome_entry.postings = {{ClearingAccount(payment.connector), payment.amount},
+                              {RevenueAccount(payment.agency_id), credit}};
+  }
+  write_set.Append(std::move(outcome_entry));
   payment.state = target;
   payment.connector_reference = outcome->connector_reference;
   payment.update_time_ms = now_ms;

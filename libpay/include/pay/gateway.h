@@ -19,6 +19,7 @@
 
 #include "pay/connector.h"
 #include "pay/fee.h"
+#include "pay/ledger_entry.h"
 #include "pay/payment.h"
 #include "pay/principal.h"
 #include "pay/status.h"
@@ -33,6 +34,19 @@ struct GatewayOptions {
   // Wall clock in Unix milliseconds; tests may replace it. Null: the system clock.
   std::function<int64_t()> clock_ms;
 };
+
+// Which ledger entries ExportLedger streams.
+struct ExportFilter {
+  uint64_t from_sequence = 1;  // resume point: the first sequence number wanted
+  // Only this agency's entries (and the checkpoints). Empty: every agency the caller may read;
+  // the whole ledger for an AUDITOR granted "*".
+  std::string agency_id;
+  int64_t from_time_ms = 0;  // inclusive; 0 = unbounded
+  int64_t to_time_ms = 0;    // exclusive; 0 = unbounded
+};
+
+// The agency grant of an AUDITOR that audits every agency and the gateway-wide entries.
+inline constexpr std::string_view kAllAgencies = "*";
 
 // What Gateway::Initialize did.
 struct InitializeResult {
@@ -90,6 +104,21 @@ class Gateway {
                                                   const ListPaymentsRequest& request) const = 0;
   virtual Result<Payment> CancelPayment(const Principal& caller, std::string_view payment_id,
                                         std::string_view reason) = 0;
+
+  // LedgerService (AUDITOR).
+  // Streams entries in sequence order to `visit` (until it returns false). An AUDITOR sees the
+  // entries of its granted agencies and every checkpoint; one granted "*" sees everything.
+  virtual Status ExportLedger(const Principal& caller, const ExportFilter& filter,
+                              const std::function<bool(const LedgerEntry&)>& visit) const = 0;
+  // The newest checkpoint entry; kNotFound before the first one.
+  virtual Result<LedgerEntry> GetCheckpoint(const Principal& caller) const = 0;
+
+  // Appends a signed checkpoint of the ledger's current state, unless nothing was written since
+  // the last one (then it returns that one). Called by payd on a timer and at shutdown.
+  virtual Result<LedgerEntry> AppendCheckpoint() = 0;
+
+  // The Ed25519 public key that signs checkpoints (32 raw bytes).
+  virtual std::string PublicKey() const = 0;
 
   // The sequence number of the newest ledger entry (0 for an empty ledger).
   virtual uint64_t LastSequence() const = 0;
