@@ -275,7 +275,8 @@ TEST(CodingTest, VarintsAndSignedRoundTrip) {
     EXPECT_EQ(back, value);
     EXPECT_TRUE(decoder.Finish("value").ok());
   }
-  Decoder overlong(std::string(11, '\xff'));
+  const std::string eleven_bytes(11, '\xff');  // more than 64 bits of varint
+  Decoder overlong(eleven_bytes);
   uint64_t value = 0;
   EXPECT_FALSE(overlong.GetVarint(&value));
 }
