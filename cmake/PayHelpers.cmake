@@ -30,9 +30,11 @@ function(pay_cc_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
+  # A list inside PROPERTIES must keep its semicolons escaped, or only its first item survives.
+  string(REPLACE ";" "\\;" labels "${T_LABELS}")
   gtest_discover_tests(${T_NAME}
     DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+    PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${labels}")
 endfunction()
 
 include(GoogleTest OPTIONAL)

@@ -24,6 +24,8 @@ inline constexpr std::string_view kFeesByAgency = "fa";
 inline constexpr std::string_view kPaymentsByAgency = "pa";
 inline constexpr std::string_view kPaymentsByInitiator = "pc";
 inline constexpr std::string_view kPaymentsByFee = "pf";
+// Payments PROCESSING: "ip" NUL payment_id, removed when the outcome is recorded.
+inline constexpr std::string_view kPaymentsInFlight = "ip";
 
 // The principal id written into entries made by payd itself.
 inline constexpr std::string_view kSystemPrincipal = "system";
@@ -105,6 +107,8 @@ class GatewayImpl final : public Gateway {
   Result<LedgerEntry> AppendCheckpoint() override;
   std::string PublicKey() const override { return public_key_; }
 
+  Result<size_t> ResolvePendingPayments() override;
+
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 
  private:
@@ -129,6 +133,13 @@ class GatewayImpl final : public Gateway {
 
   // The second half of CreatePayment: asks the connector and records the outcome.
   Result<Payment> Collect(Connector* connector, Payment payment, Fee fee);
+  // Records a definitive outcome of a PROCESSING payment (with the fee's change). The caller holds
+  // the bill's lock.
+  Result<Payment> RecordOutcome(Payment payment, Fee fee, const CollectionOutcome& outcome);
+  // Inquires one PROCESSING payment with its connector and records what it learns. The caller
+  // holds the bill's lock. Returns the payment as it then stands.
+  Result<Payment> Resolve(Payment payment);
+  Connector* FindConnector(std::string_view name) const;
 
   // The listing loop shared by ListFees and ListPayments: scans `prefix` newest first from the
   // page token within the time bounds, loading each id with `load` and keeping what `keep`

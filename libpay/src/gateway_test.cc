@@ -24,6 +24,8 @@ class ScriptedConnector final : public Connector {
     std::atomic<bool> available{true};
     std::atomic<int> mode{0};  // 0 succeed, 1 decline, 2 error (unknown outcome), 3 pending
     std::atomic<int> calls{0};
+    // Inquiry: -1 cannot inquire, 0 succeeded, 1 declined, 3 pending, 4 never received.
+    std::atomic<int> inquiry{-1};
   };
   explicit ScriptedConnector(Script* script) : script_(script) {}
   std::string_view name() const override { return "scripted"; }
@@ -40,6 +42,21 @@ class ScriptedConnector final : public Connector {
         outcome.failure_code = "DECLINED";
         break;
       case 2: return absl::DeadlineExceededError("provider timed out");
+      default: outcome.status = CollectionStatus::kPending;
+    }
+    return outcome;
+  }
+  Result<CollectionOutcome> Inquire(const CollectionRequest& request) override {
+    CollectionOutcome outcome;
+    outcome.connector_reference = "ref-" + request.payment_id;
+    switch (script_->inquiry.load()) {
+      case -1: return absl::UnimplementedError("no inquiry");
+      case 0: outcome.status = CollectionStatus::kSucceeded; break;
+      case 1:
+        outcome.status = CollectionStatus::kFailed;
+        outcome.failure_code = "DECLINED";
+        break;
+      case 4: return absl::NotFoundError("unknown payment");
       default: outcome.status = CollectionStatus::kPending;
     }
     return outcome;
@@ -163,6 +180,40 @@ TEST_F(GatewayTest, UnknownOutcomeStaysProcessingAndBlocksTheFee) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(gateway_->CancelFee(agency_, fee.fee_id, "").status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// What a crash between "sent" and "outcome recorded" leaves behind is resolved by inquiry: in the
+// background, and at once when the client retries with its key.
+TEST_F(GatewayTest, ProcessingPaymentsAreResolvedByInquiry) {
+  script_.mode = 2;  // the answer is lost
+  Fee first_fee = NewFee();
+  Fee second_fee = NewFee();
+  Fee third_fee = NewFee();
+  Payment first = Pay(first_fee, "k1").value();
+  Payment second = Pay(second_fee, "k2").value();
+  Payment third = Pay(third_fee, "k3").value();
+  ASSERT_EQ(first.state, PaymentState::kProcessing);
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 3u);  // cannot inquire yet
+
+  Reopen();
+  script_.inquiry = 3;  // the provider does not know yet
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 3u);
+  script_.inquiry = 0;
+  Payment retried = Pay(first_fee, "k1").value();  // the retry learns the outcome
+  EXPECT_EQ(retried.payment_id, first.payment_id);
+  EXPECT_EQ(retried.state, PaymentState::kSucceeded);
+  EXPECT_EQ(gateway_->GetFee(agency_, first_fee.fee_id)->state, FeeState::kPaid);
+
+  script_.inquiry = 4;  // never reached the provider: no money moved
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 0u);
+  Payment lost = gateway_->GetPayment(agency_, second.payment_id).value();
+  EXPECT_EQ(lost.state, PaymentState::kFailed);
+  EXPECT_EQ(lost.failure_code, "NOT_RECEIVED");
+  EXPECT_EQ(gateway_->GetPayment(agency_, third.payment_id)->state, PaymentState::kFailed);
+  // The fees are free again: a new payment goes through.
+  script_.mode = 0;
+  EXPECT_EQ(Pay(second_fee, "k4")->state, PaymentState::kSucceeded);
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 0u);
 }
 
 TEST_F(GatewayTest, UnavailableConnectorRecordsNothing) {

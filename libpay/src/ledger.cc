@@ -79,6 +79,13 @@ void WriteSet::Put(Table table, std::string key, std::string value) {
   puts_.push_back(PutOp{table, std::move(key), std::move(value), nullptr, 0});
 }
 
+void WriteSet::Delete(Table table, std::string key) {
+  PAY_CHECK(table != Table::kEntries);
+  PutOp op{table, std::move(key), std::string(), nullptr, 0};
+  op.erase = true;
+  puts_.push_back(std::move(op));
+}
+
 void WriteSet::PutStamped(Table table, std::string key, size_t entry_index,
                           std::function<std::string(uint64_t)> encode) {
   PAY_CHECK(table != Table::kEntries);
@@ -335,9 +342,13 @@ Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequ
     }
     writer->last_sequence = sequence - 1;
     for (WriteSet::PutOp& put : writer->write_set->puts_) {
+      rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(put.table)];
+      if (put.erase) {
+        PAY_RETURN_IF_ERROR(FromRocks(batch.Delete(handle, put.key), "batching a delete"));
+        continue;
+      }
       if (put.encode) put.value = put.encode(first_sequence + put.entry_index);
-      PAY_RETURN_IF_ERROR(FromRocks(
-          batch.Put(handles_[static_cast<int>(put.table)], put.key, put.value), "batching a record"));
+      PAY_RETURN_IF_ERROR(FromRocks(batch.Put(handle, put.key, put.value), "batching a record"));
     }
   }
   // The chain state travels in the same atomic batch as the entries that changed it.

@@ -77,6 +77,9 @@ class WriteSet {
   void PutStamped(Table table, std::string key, size_t entry_index,
                   std::function<std::string(uint64_t)> encode);
 
+  // Deletes a record. Never for entries: the log is append-only.
+  void Delete(Table table, std::string key);
+
   bool empty() const { return entries_.empty() && puts_.empty(); }
   size_t entry_count() const { return entries_.size(); }
 
@@ -88,6 +91,7 @@ class WriteSet {
     std::string value;
     std::function<std::string(uint64_t)> encode;  // set: value is computed at commit
     size_t entry_index = 0;
+    bool erase = false;  // delete the key instead
   };
   std::vector<LedgerEntry> entries_;
   std::vector<PutOp> puts_;

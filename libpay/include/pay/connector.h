@@ -62,6 +62,14 @@ class Connector {
   // the payment stays PROCESSING and is resolved by inquiry, never guessed. Thread-safe; must not
   // throw.
   virtual Result<CollectionOutcome> Collect(const CollectionRequest& request) = 0;
+
+  // Asks the provider what became of a collection that may or may not have reached it (payd
+  // crashed, the answer was lost). Must be safe to call any number of times. kNotFound: the
+  // provider never received it (the payment FAILS with "NOT_RECEIVED"); other errors and kPending
+  // keep the payment PROCESSING until the next inquiry. The default cannot inquire (kUnimplemented).
+  virtual Result<CollectionOutcome> Inquire(const CollectionRequest& request) {
+    return absl::UnimplementedError("this connector cannot inquire");
+  }
 };
 
 }  // namespace pay

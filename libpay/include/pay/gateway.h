@@ -120,6 +120,11 @@ class Gateway {
   // The Ed25519 public key that signs checkpoints (32 raw bytes).
   virtual std::string PublicKey() const = 0;
 
+  // Inquires every payment left PROCESSING (a crash between recording a payment and recording
+  // its outcome, an unconfirmed outcome) with its connector and records the outcomes learnt.
+  // Returns how many are still PROCESSING. payd calls it at start and periodically.
+  virtual Result<size_t> ResolvePendingPayments() = 0;
+
   // The sequence number of the newest ledger entry (0 for an empty ledger).
   virtual uint64_t LastSequence() const = 0;
 };
