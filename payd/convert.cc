@@ -26,6 +26,13 @@ pay::Result<int64_t> FromTimestamp(const Timestamp& timestamp, std::string_view 
   return timestamp.seconds() * 1000 + timestamp.nanos() / 1'000'000;
 }
 
+// As FromTimestamp, but a time between two milliseconds becomes the later one.
+pay::Result<int64_t> FromTimestampRoundingUp(const Timestamp& timestamp, std::string_view field,
+                                             bool present) {
+  PAY_ASSIGN_OR_RETURN(int64_t time_ms, FromTimestamp(timestamp, field, present));
+  return time_ms + (present && timestamp.nanos() % 1'000'000 != 0 ? 1 : 0);
+}
+
 void ToTimestamp(int64_t time_ms, Timestamp* out) {
   out->set_seconds(time_ms / 1000);
   out->set_nanos(static_cast<int32_t>(time_ms % 1000) * 1'000'000);
@@ -166,6 +173,22 @@ pay::Result<pay::CreateCredentialRequest> FromProto(
   result.agency_ids.assign(request.agency_ids().begin(), request.agency_ids().end());
   result.display_name = request.display_name();
   return result;
+}
+
+pay::Result<pay::ExportFilter> FromProto(const pay::v1::ExportLedgerRequest& request) {
+  pay::ExportFilter filter;
+  filter.from_sequence = request.from_sequence() == 0 ? 1 : request.from_sequence();
+  filter.agency_id = request.agency_id();
+  PAY_ASSIGN_OR_RETURN(
+      filter.from_time_ms,
+      FromTimestampRoundingUp(request.from_time(), "from_time", request.has_from_time()));
+  PAY_ASSIGN_OR_RETURN(filter.to_time_ms, FromTimestampRoundingUp(request.to_time(), "to_time",
+                                                                  request.has_to_time()));
+  if (request.has_to_time() && filter.to_time_ms == 0) {
+    return absl::InvalidArgumentError(
+        "to_time: must be after 1970-01-01T00:00:00Z (leave it unset for no upper bound)");
+  }
+  return filter;
 }
 
 void ToProto(const pay::Fee& fee, pay::v1::Fee* out) {

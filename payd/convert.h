@@ -14,6 +14,7 @@
 #include "pay/gateway.h"
 #include "pay/v1/admin_service.pb.h"
 #include "pay/v1/fee_service.pb.h"
+#include "pay/v1/ledger_service.pb.h"
 #include "pay/v1/payment_service.pb.h"
 
 namespace payd {
@@ -32,6 +33,10 @@ pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentReq
 pay::Result<pay::ListPaymentsRequest> FromProto(const pay::v1::ListPaymentsRequest& request);
 pay::Result<pay::CreateCredentialRequest> FromProto(
     const pay::v1::CreateCredentialRequest& request);
+// from_sequence 0 means 1. Times are rounded up to the next millisecond (entries carry whole
+// milliseconds, so that keeps from_time inclusive and to_time exclusive); a to_time at the epoch
+// itself is refused, since 0 ms means "unbounded" to libpay.
+pay::Result<pay::ExportFilter> FromProto(const pay::v1::ExportLedgerRequest& request);
 
 void ToProto(const pay::Fee& fee, pay::v1::Fee* out);
 void ToProto(const pay::BillInquiry& inquiry, pay::v1::InquireBillResponse* out);

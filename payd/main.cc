@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
   serve->add_option("--connector", serve_options.connectors,
                     "Connectors to enable, by name (repeatable); available: sandbox")
       ->capture_default_str();
+  serve->add_option("--checkpoint-interval-seconds", serve_options.checkpoint_interval_seconds,
+                    "How often a signed ledger checkpoint is written (also at shutdown)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_option("--inquiry-interval-seconds", serve_options.inquiry_interval_seconds,
+                    "How often payments with an unknown outcome are inquired")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve->add_option("--idempotency-retention-days", serve_options.idempotency_retention_days,
                     "How long idempotency keys are remembered")
       ->check(CLI::Range(1, 3650))

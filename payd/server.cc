@@ -9,6 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <memory>
 #include <thread>
 
@@ -25,6 +28,69 @@ std::string HostOf(const std::string& address) {
   size_t colon = address.rfind(':');
   return colon == std::string::npos ? address : address.substr(0, colon);
 }
+
+void ResolvePending(pay::Gateway& gateway) {
+  pay::Result<size_t> pending = gateway.ResolvePendingPayments();
+  if (!pending.ok()) {
+    spdlog::error("inquiry of PROCESSING payments failed: {}",
+                  std::string(pending.status().message()));
+  } else if (*pending > 0) {
+    spdlog::info("{} payments still PROCESSING: their connectors have no outcome yet", *pending);
+  }
+}
+
+void WriteCheckpoint(pay::Gateway& gateway) {
+  pay::Result<pay::LedgerEntry> checkpoint = gateway.AppendCheckpoint();
+  if (!checkpoint.ok()) {
+    spdlog::error("cannot write a checkpoint: {}", std::string(checkpoint.status().message()));
+    return;
+  }
+  spdlog::debug("checkpoint at sequence {} covers entries up to {}", checkpoint->sequence,
+                checkpoint->checkpoint->covered_sequence);
+}
+
+// Background work on the gateway: periodic checkpoints and inquiries of payments whose outcome
+// is unknown. Stops (and joins) when destroyed.
+class Maintenance {
+ public:
+  Maintenance(pay::Gateway* gateway, const ServeOptions& options)
+      : gateway_(gateway), options_(options), thread_([this](std::stop_token stop) { Run(stop); }) {}
+  ~Maintenance() {
+    thread_.request_stop();
+    thread_.join();
+  }
+
+ private:
+  void Run(std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    auto next_checkpoint = std::chrono::steady_clock::now() +
+                           std::chrono::seconds(options_.checkpoint_interval_seconds);
+    auto next_inquiry = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(options_.inquiry_interval_seconds);
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(mu);
+        wake.wait_until(lock, stop, std::min(next_checkpoint, next_inquiry), [] { return false; });
+      }
+      if (stop.stop_requested()) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_inquiry) {
+        ResolvePending(*gateway_);
+        next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
+      }
+      if (now >= next_checkpoint) {
+        WriteCheckpoint(*gateway_);
+        next_checkpoint = now + std::chrono::seconds(options_.checkpoint_interval_seconds);
+      }
+    }
+  }
+
+ private:
+  pay::Gateway* gateway_;
+  ServeOptions options_;
+  std::jthread thread_;
+};
 
 // Blocks the termination signals in every thread (gRPC's included, which inherit the mask), so
 // that only WaitForTermination receives them.
@@ -62,11 +128,16 @@ int Serve(const ServeOptions& options) {
     }
   }
 
+  // Payments a crash left between "sent to the connector" and "outcome recorded" are resolved
+  // before serving.
+  ResolvePending(**gateway);
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   AdminServiceImpl admin_service(gateway->get());
   FeeServiceImpl fee_service(gateway->get());
   PaymentServiceImpl payment_service(gateway->get());
+  LedgerServiceImpl ledger_service(gateway->get());
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -76,6 +147,7 @@ int Serve(const ServeOptions& options) {
   builder.RegisterService(&admin_service);
   builder.RegisterService(&fee_service);
   builder.RegisterService(&payment_service);
+  builder.RegisterService(&ledger_service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
@@ -84,6 +156,7 @@ int Serve(const ServeOptions& options) {
                      options.listen);
     return 1;
   }
+  auto maintenance = std::make_unique<Maintenance>(gateway->get(), options);
   spdlog::info("payd listening on {}:{} (data dir {}, ledger at sequence {})",
                HostOf(options.listen), bound_port, options.data_dir,
                (*gateway)->LastSequence());
@@ -100,6 +173,8 @@ int Serve(const ServeOptions& options) {
   }
   server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
+  maintenance.reset();
+  WriteCheckpoint(**gateway);  // the last state, signed
   spdlog::info("payd stopped at ledger sequence {}", (*gateway)->LastSequence());
   return 0;
 }

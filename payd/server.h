@@ -18,6 +18,10 @@ struct ServeOptions {
   int idempotency_retention_days = 30;
   // How long in-flight calls may finish after SIGTERM before they are cancelled.
   int shutdown_grace_ms = 5000;
+  // A signed checkpoint is appended this often (when anything was written), and at shutdown.
+  int checkpoint_interval_seconds = 60;
+  // Payments left PROCESSING are inquired with their connector this often (and at start).
+  int inquiry_interval_seconds = 5;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

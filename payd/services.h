@@ -9,6 +9,7 @@
 #include "pay/gateway.h"
 #include "pay/v1/admin_service.grpc.pb.h"
 #include "pay/v1/fee_service.grpc.pb.h"
+#include "pay/v1/ledger_service.grpc.pb.h"
 #include "pay/v1/payment_service.grpc.pb.h"
 
 namespace payd {
@@ -66,6 +67,24 @@ class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
   grpc::Status CancelPayment(grpc::ServerContext* context,
                              const pay::v1::CancelPaymentRequest* request,
                              pay::v1::Payment* response) override;
+
+ private:
+  pay::Gateway* gateway_;
+};
+
+// The ledger for auditors. ExportLedger streams straight from the store: each entry is converted
+// and written as it is read, under no lock, so a stream of any length uses constant memory and
+// blocks no writer; it ends early (CANCELLED) when the client goes away or the server shuts
+// down, and the client resumes from the last sequence it received + 1.
+class LedgerServiceImpl final : public pay::v1::LedgerService::Service {
+ public:
+  explicit LedgerServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status ExportLedger(grpc::ServerContext* context,
+                            const pay::v1::ExportLedgerRequest* request,
+                            grpc::ServerWriter<pay::v1::LedgerEntry>* writer) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context,
+                             const pay::v1::GetCheckpointRequest* request,
+                             pay::v1::LedgerEntry* response) override;
 
  private:
   pay::Gateway* gateway_;

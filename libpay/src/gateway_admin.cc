@@ -29,6 +29,12 @@ Status ValidateAgencyId(std::string_view field, std::string_view id) {
   return absl::OkStatus();
 }
 
+// The agency whose chain a credential's entries belong to ("" for gateway-wide ones).
+std::string CredentialAgency(const Credential& credential) {
+  if (credential.agency_ids.size() != 1 || credential.agency_ids[0] == kAllAgencies) return "";
+  return credential.agency_ids[0];
+}
+
 }  // namespace
 
 Result<Agency> GatewayImpl::CreateAgency(const Principal& caller,
@@ -133,7 +139,9 @@ Result<IssuedCredential> GatewayImpl::CreateCredential(const Principal& caller,
   write_set.Put(Table::kCredentialKeys, HashApiKey(issued.api_key), credential.credential_id);
   LedgerEntry entry;
   entry.type = EntryType::kCredentialCreated;
-  entry.agency_id = agency_count == 1 ? request.agency_ids[0] : "";
+  // The entry belongs to the one agency the credential acts for or audits; a credential of several
+  // agencies, or of every one ("*"), is gateway-wide.
+  entry.agency_id = CredentialAgency(credential);
   entry.subject_id = credential.credential_id;
   entry.principal_id = caller.credential_id;
   entry.detail = std::string(RoleName(request.role));
@@ -162,6 +170,7 @@ Result<Credential> GatewayImpl::RevokeCredential(const Principal& caller,
   write_set.Put(Table::kCredentials, credential->credential_id, EncodeCredential(*credential));
   LedgerEntry entry;
   entry.type = EntryType::kCredentialRevoked;
+  entry.agency_id = CredentialAgency(*credential);
   entry.subject_id = credential->credential_id;
   entry.principal_id = caller.credential_id;
   write_set.Append(std::move(entry));
