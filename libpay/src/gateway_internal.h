@@ -69,6 +69,16 @@ FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms);
 // those granted). Other roles -> kPermissionDenied.
 Result<std::string> ListingAgency(const Principal& caller, std::string_view requested);
 
+// Shared by gateway_payments.cc and gateway_outcomes.cc.
+CollectionRequest RequestFor(const Payment& payment);
+std::string InFlightKey(std::string_view payment_id);
+// A payment's ledger entry: PAYMENT_CREATED when from == to, else PAYMENT_STATE_CHANGED.
+LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, PaymentState from,
+                         PaymentState to, std::string detail);
+// Put the record stamped with the sequence of the write set's entry `entry_index`.
+void PutPayment(WriteSet* write_set, const Payment& payment, size_t entry_index);
+void PutFee(WriteSet* write_set, const Fee& fee, size_t entry_index);
+
 class GatewayImpl final : public Gateway {
  public:
   GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options, std::string public_key);
