@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs README.md's "Your first payment" block, as a new user would paste it, against a fresh payd
-# on a free port, and checks that it ends with a SUCCEEDED payment and a PAID fee.
+# Runs README.md's walkthrough blocks (the first payment, then the audit), as a new user would
+# paste them, against a fresh payd on a free port, and checks what they print: a SUCCEEDED
+# payment, a PAID fee, an export that verifies, a tampered copy rejected, the day's totals.
 # Usage: walkthrough_test.sh PAYD_BINARY BIN_DIR README
 set -euo pipefail
 payd="$1"; bin_dir="$2"; readme="$3"
@@ -10,7 +11,8 @@ work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/var"
 "$payd" init --data-dir "$work/var/payd" 2>"$work/init.log" || { cat "$work/init.log"; exit 1; }
-"$payd" serve --data-dir "$work/var/payd" --listen 127.0.0.1:0 2>"$work/payd.log" &
+"$payd" serve --data-dir "$work/var/payd" --listen 127.0.0.1:0 --checkpoint-interval-seconds 1 \
+  2>"$work/payd.log" &
 pid=$!
 address=""
 for _ in $(seq 1 200); do
@@ -20,10 +22,15 @@ for _ in $(seq 1 200); do
 done
 [ -n "$address" ] || { cat "$work/payd.log"; echo "payd did not start" >&2; exit 1; }
 
-# The block between the walkthrough markers, without the code fences.
-sed -n '/<!-- walkthrough:begin -->/,/<!-- walkthrough:end -->/p' "$readme" |
-  grep -v -e '^<!--' -e '^```' >"$work/walkthrough.sh"
+# The blocks between the walkthrough markers, in order, without the code fences.
+for block in first-payment audit; do
+  sed -n "/<!-- walkthrough:$block:begin -->/,/<!-- walkthrough:$block:end -->/p" "$readme" |
+    grep -v -e '^<!--' -e '^```'
+done >"$work/walkthrough.sh"
 grep -q "paycli pay" "$work/walkthrough.sh" || { echo "walkthrough block not found" >&2; exit 1; }
+grep -q "ledger verify" "$work/walkthrough.sh" || { echo "audit block not found" >&2; exit 1; }
+# payd checkpoints every second here: the auditor need not wait 11.
+sed -i 's/^sleep 11$/sleep 2/' "$work/walkthrough.sh"
 
 # Run it from a directory shaped like the project root: build/bin and var/payd.
 mkdir -p "$work/build"
@@ -35,6 +42,11 @@ cat "$work/out.txt"
 
 grep -q "state: SUCCEEDED" "$work/out.txt" || { echo "no SUCCEEDED payment" >&2; exit 1; }
 grep -q "PAID" "$work/out.txt" || { echo "the fee is not shown PAID" >&2; exit 1; }
+grep -q "tampering detected" "$work/out.txt" || { echo "the tampered copy passed" >&2; exit 1; }
+grep -q "verify failed: entry [0-9]" "$work/out.txt" ||
+  { echo "the rejection does not name an entry" >&2; exit 1; }
+tail -n 12 "$work/out.txt" | grep -q "300.00 SAR" ||
+  { echo "the daily report does not show the 300.00 SAR payment" >&2; exit 1; }
 # Pasting the payment line again returns the same payment, not a second one.
 (cd "$work" && bash -euo pipefail walkthrough.sh) >"$work/again.txt" 2>&1 && {
   echo "a second run should fail at 'agency create' (ALREADY_EXISTS)" >&2; exit 1; }
