@@ -170,15 +170,21 @@ Status Ledger::LoadChainState() {
                          return true;
                        });
   PAY_RETURN_IF_ERROR(status);
+  bool corrupt_balance = false;
   status = Scan(Table::kBalances, "", "", false, [&](std::string_view key, std::string_view value) {
     size_t separator = key.find('\0');
-    if (separator == std::string_view::npos || value.size() != 8) return false;
+    if (separator == std::string_view::npos || value.size() != 8 ||
+        FindCurrency(key.substr(separator + 1)) == nullptr) {
+      corrupt_balance = true;
+      return false;
+    }
     chain_.balances[{std::string(key.substr(0, separator)),
                      std::string(key.substr(separator + 1))}] =
         static_cast<int64_t>(DecodeFixed64(value.data()));
     return true;
   });
   PAY_RETURN_IF_ERROR(status);
+  if (corrupt_balance) return absl::DataLossError("a stored account balance is malformed");
   PAY_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, Get(Table::kMeta, kLastCheckpointKey));
   if (checkpoint && checkpoint->size() == 8) {
     chain_.last_checkpoint = DecodeFixed64(checkpoint->data());
@@ -373,7 +379,11 @@ Status Ledger::Scan(Table table, std::string_view prefix, std::string_view start
 
 Status Ledger::ReadEntries(uint64_t from_sequence,
                            const std::function<bool(const LedgerEntry&)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[0]));
+  // A scan of the log (an export, a verification) reads each block once: keep it out of the block
+  // cache, which serves the point lookups of the payment path.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[0]));
   for (it->Seek(SequenceKey(from_sequence)); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return absl::DataLossError("ledger entry key is not 8 bytes");
     uint64_t key_sequence = DecodeFixed64(it->key().data());

@@ -144,6 +144,12 @@ void PrepareContext(const ClientConfig& config, grpc::ClientContext* context) {
   }
 }
 
+void PrepareStreamContext(const ClientConfig& config, grpc::ClientContext* context) {
+  if (!config.api_key.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", config.api_key));
+  }
+}
+
 int ReportRpcError(const grpc::Status& status, const ClientConfig& config) {
   std::string message = status.error_message();
   if (!config.api_key.empty()) {

@@ -59,6 +59,10 @@ std::shared_ptr<grpc::Channel> CreateChannel(const ClientConfig& config);
 // Sets the deadline and the `authorization: Bearer <key>` metadata of one call.
 void PrepareContext(const ClientConfig& config, grpc::ClientContext* context);
 
+// Sets the `authorization` metadata of a streaming call, without a deadline: how long a stream
+// runs depends on how much data there is. The caller bounds the time it waits for each message.
+void PrepareStreamContext(const ClientConfig& config, grpc::ClientContext* context);
+
 // Prints "paycli: CODE_NAME: message" (plus a hint for the usual mistakes) on stderr and returns
 // kExitRpcError. The API key is redacted should it ever appear in the server's message.
 int ReportRpcError(const grpc::Status& status, const ClientConfig& config);

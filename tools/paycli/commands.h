@@ -26,6 +26,12 @@ void AddAdminCommands(CLI::App* app, Action* action);
 void AddFeeCommands(CLI::App* app, Action* action);
 // `pay`, `payment create|get|list|cancel` (PaymentService).
 void AddPaymentCommands(CLI::App* app, Action* action);
+// `ledger export|verify`: the ledger for auditors, from payd (LedgerService) or a data directory.
+void AddLedgerCommands(CLI::App* app, Action* action);
+// `ledger verify`, added under the `ledger` command by AddLedgerCommands.
+void AddLedgerVerifyCommand(CLI::App* ledger, Action* action);
+// `report daily`: figures computed by replaying the ledger.
+void AddReportCommands(CLI::App* app, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

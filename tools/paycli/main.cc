@@ -27,9 +27,13 @@ constexpr char kFooter[] =
     "  BILL=$(paycli fee create --amount \"150.00 SAR\" --description-en \"Passport renewal\" \\\n"
     "           --expire-in 7d --field bill_number)\n"
     "  paycli pay --bill \"$BILL\" --method sandbox\n"
+    "Auditors:\n"
+    "  paycli ledger export --data-dir data --output ledger.jsonl\n"
+    "  paycli ledger verify --public-key-file data/signing.pub --file ledger.jsonl\n"
+    "  paycli report daily --data-dir data\n"
     "\n"
-    "Exit status: 0 success; 1 the call failed (payd's code and message on stderr); 2 invalid\n"
-    "command line (nothing was sent).";
+    "Exit status: 0 success; 1 the call failed (payd's code and message on stderr) or\n"
+    "`ledger verify` found a problem; 2 invalid command line (nothing was sent).";
 
 void AddGlobalOptions(CLI::App* app, GlobalFlags* flags) {
   app->add_option("--server", flags->server,
@@ -79,6 +83,8 @@ int Main(int argc, char** argv) {
   AddAdminCommands(&app, &action);
   AddFeeCommands(&app, &action);
   AddPaymentCommands(&app, &action);
+  AddLedgerCommands(&app, &action);
+  AddReportCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {

@@ -1,0 +1,60 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+
+#include "progress.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+
+namespace paycli {
+namespace {
+
+constexpr std::chrono::seconds kPrintInterval{1};
+constexpr uint64_t kPrintEveryEntries = 100'000;
+
+}  // namespace
+
+Progress::Progress(std::string verb, bool quiet)
+    : verb_(std::move(verb)),
+      quiet_(quiet),
+      start_(std::chrono::steady_clock::now()),
+      last_print_(start_) {}
+
+double Progress::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+double Progress::rate() const {
+  const double elapsed = seconds();
+  return elapsed > 0 ? static_cast<double>(entries_) / elapsed : 0;
+}
+
+std::string Progress::Line() const {
+  return absl::StrCat(verb_, " ", entries_, " entries",
+                      entries_ > 0 ? absl::StrCat(" (up to sequence ", sequence_, ")") : "", ", ",
+                      std::llround(rate()), " entries/s");
+}
+
+void Progress::MaybePrint() {
+  if (quiet_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_print_ < kPrintInterval && entries_ - printed_entries_ < kPrintEveryEntries) {
+    return;
+  }
+  last_print_ = now;
+  printed_entries_ = entries_;
+  std::cerr << Line() << std::endl;
+}
+
+void Progress::Finish(const std::string& suffix) {
+  if (quiet_) return;
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.1f", seconds());
+  std::cerr << verb_ << " " << entries_ << " entries"
+            << (entries_ > 0 ? absl::StrCat(" (up to sequence ", sequence_, ")") : "") << suffix
+            << " in " << elapsed << "s, " << std::llround(rate()) << " entries/s" << std::endl;
+}
+
+}  // namespace paycli
