@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "ack_book.h"
+#include "crash_ledger.h"
 #include "crash_client.h"
 #include "crash_verify.h"
 #include "crash_worker.h"
@@ -225,6 +226,8 @@ TEST_F(CrashTest, AcknowledgedResultsSurviveSigkill) {
   }
   // payd is still the one the last cycle started, and it shuts down cleanly.
   EXPECT_EQ(payd_.Stop(), 0) << "payd did not exit cleanly on SIGTERM after the verification";
+  // And the ledger the crashes left behind verifies, as an auditor checks it.
+  EXPECT_TRUE(LedgerVerifies(payd_.data_dir(), records));
 }
 
 }  // namespace
