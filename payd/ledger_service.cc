@@ -1,5 +1,6 @@
 // Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
 
+#include <atomic>
 #include <string>
 
 #include "auth.h"
@@ -8,12 +9,29 @@
 #include "services.h"
 
 namespace payd {
+namespace {
+
+// Each export holds a server thread and a store iterator for as long as it streams: at most this
+// many at once, so that audits cannot starve the payment path of threads.
+constexpr int kMaxConcurrentExports = 4;
+std::atomic<int> active_exports{0};
+
+}  // namespace
 
 grpc::Status LedgerServiceImpl::ExportLedger(grpc::ServerContext* context,
                                              const pay::v1::ExportLedgerRequest* request,
                                              grpc::ServerWriter<pay::v1::LedgerEntry>* writer) {
   return HandleCall(*gateway_, context, "ExportLedger", [&](const pay::Principal& caller) {
     PAY_ASSIGN_OR_RETURN(pay::ExportFilter filter, FromProto(*request));
+    if (active_exports.fetch_add(1) >= kMaxConcurrentExports) {
+      --active_exports;
+      return absl::ResourceExhaustedError(
+          std::to_string(kMaxConcurrentExports) +
+          " ledger exports are already streaming; retry when one has finished");
+    }
+    struct Release {
+      ~Release() { --active_exports; }
+    } release;
     bool stopped = false;
     uint64_t last_written = 0;
     // One message reused for every entry: its buffers are allocated once.
