@@ -10,7 +10,7 @@ PAY_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   librocksdb-dev libsodium-dev libssl-dev libboost-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev time
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
