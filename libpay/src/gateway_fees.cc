@@ -29,7 +29,8 @@ std::string IdempotencyStorageKey(std::string_view principal, std::string_view o
                       key);
 }
 
-Status ValidateCreateFee(const CreateFeeRequest& request, int64_t now_ms) {
+// What can be checked without the clock: a retry of an accepted request passes it.
+Status ValidateCreateFee(const CreateFeeRequest& request) {
   PAY_RETURN_IF_ERROR(ValidatePayableAmount(request.amount, "amount"));
   PAY_RETURN_IF_ERROR(
       ValidateLocalizedText("description", request.description, 500, /*required=*/true));
@@ -38,14 +39,20 @@ Status ValidateCreateFee(const CreateFeeRequest& request, int64_t now_ms) {
   if (request.due_time_ms < 0 || request.expire_time_ms < 0) {
     return absl::InvalidArgumentError("due_time/expire_time: must not be before 1970");
   }
+  if (request.expire_time_ms != 0 && request.due_time_ms > request.expire_time_ms) {
+    return absl::InvalidArgumentError("expire_time: must not be before due_time");
+  }
+  return absl::OkStatus();
+}
+
+// The checks against the clock, made only for a new fee: a retry after the due time of a fee that
+// was accepted returns that fee, as idempotency promises.
+Status ValidateFeeTimes(const CreateFeeRequest& request, int64_t now_ms) {
   if (request.due_time_ms != 0 && request.due_time_ms < now_ms) {
     return absl::InvalidArgumentError("due_time: must not be in the past");
   }
   if (request.expire_time_ms != 0 && request.expire_time_ms <= now_ms) {
     return absl::InvalidArgumentError("expire_time: must be in the future");
-  }
-  if (request.expire_time_ms != 0 && request.due_time_ms > request.expire_time_ms) {
-    return absl::InvalidArgumentError("expire_time: must not be before due_time");
   }
   return absl::OkStatus();
 }
@@ -76,7 +83,7 @@ std::string IdempotencyKeyFor(std::string_view principal, std::string_view opera
 Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeRequest& request) {
   PAY_RETURN_IF_ERROR(RequireAgency(caller, "issue fees"));
   const int64_t now_ms = NowMs();
-  PAY_RETURN_IF_ERROR(ValidateCreateFee(request, now_ms));
+  PAY_RETURN_IF_ERROR(ValidateCreateFee(request));
   const std::string fingerprint = FeeFingerprint(request);
   const std::string idempotency_key =
       request.idempotency_key.empty()
@@ -102,6 +109,7 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     }
     PAY_ASSIGN_OR_RETURN(std::optional<std::string> taken, ledger_->Get(Table::kBills, bill_number));
     if (taken) continue;  // astronomically rare: draw another number
+    PAY_RETURN_IF_ERROR(ValidateFeeTimes(request, now_ms));
 
     Fee fee;
     fee.fee_id = "fee_" + RandomHex(10);

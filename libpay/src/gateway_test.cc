@@ -216,6 +216,22 @@ TEST_F(GatewayTest, ProcessingPaymentsAreResolvedByInquiry) {
   EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 0u);
 }
 
+// A fee accepted with a due date is returned to a retry even after that date has passed.
+TEST_F(GatewayTest, FeeRetryAfterItsDueTimeReturnsTheFee) {
+  CreateFeeRequest request;
+  request.amount = Money::Create("JOD", 12500).value();
+  request.description.ar = "رسوم محكمة";
+  request.due_time_ms = now_ms_ + 1000;
+  request.idempotency_key = "court-fee-1";
+  Fee fee = gateway_->CreateFee(agency_, request).value();
+  now_ms_ += 5000;
+  Result<Fee> retried = gateway_->CreateFee(agency_, request);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->fee_id, fee.fee_id);
+  request.idempotency_key = "court-fee-2";  // a new fee with that date is refused
+  EXPECT_EQ(gateway_->CreateFee(agency_, request).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(GatewayTest, UnavailableConnectorRecordsNothing) {
   Fee fee = NewFee();
   const uint64_t before = gateway_->LastSequence();
