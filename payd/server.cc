@@ -23,6 +23,8 @@
 namespace payd {
 namespace {
 
+constexpr int kMaxServerThreads = 256;
+
 // The host part of "HOST:PORT" ("[::1]:0" -> "[::1]").
 std::string HostOf(const std::string& address) {
   size_t colon = address.rfind(':');
@@ -149,6 +151,11 @@ int Serve(const ServeOptions& options) {
   builder.RegisterService(&payment_service);
   builder.RegisterService(&ledger_service);
   builder.SetMaxReceiveMessageSize(4 << 20);
+  // Bounds the handler threads, and so everything queued behind them (the ledger's commit queue);
+  // calls beyond it are refused with RESOURCE_EXHAUSTED rather than piling up.
+  grpc::ResourceQuota quota("payd");
+  quota.SetMaxThreads(kMaxServerThreads);
+  builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     spdlog::critical("cannot listen on {}: the address is in use or invalid (choose another with "

@@ -185,6 +185,9 @@ class Ledger {
   std::string public_key_;
 
   mutable absl::Mutex mu_;
+  // Writers waiting to commit. Bounded by the number of calling threads: each caller blocks in
+  // Commit until its change is durable, so the queue never holds more than the threads that
+  // payd's server runs (its resource quota).
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_time_ms_ ABSL_GUARDED_BY(mu_) = 0;
