@@ -41,6 +41,15 @@ void ResolvePending(pay::Gateway& gateway) {
   }
 }
 
+void ExpireFees(pay::Gateway& gateway) {
+  pay::Result<size_t> expired = gateway.ExpireDueFees();
+  if (!expired.ok()) {
+    spdlog::error("expiring due fees failed: {}", std::string(expired.status().message()));
+  } else if (*expired > 0) {
+    spdlog::info("{} fees passed their expire_time and are now EXPIRED", *expired);
+  }
+}
+
 void WriteCheckpoint(pay::Gateway& gateway) {
   pay::Result<pay::LedgerEntry> checkpoint = gateway.AppendCheckpoint();
   if (!checkpoint.ok()) {
@@ -79,6 +88,7 @@ class Maintenance {
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_inquiry) {
         ResolvePending(*gateway_);
+        ExpireFees(*gateway_);
         next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
       }
       if (now >= next_checkpoint) {

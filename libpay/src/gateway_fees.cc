@@ -140,6 +140,9 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     });
     write_set.Put(Table::kBills, fee.bill_number, fee.fee_id);
     write_set.Put(Table::kIndex, IndexKey(kFeesByAgency, fee.agency_id, now_ms, fee.fee_id), "");
+    if (fee.expire_time_ms != 0) {
+      write_set.Put(Table::kIndex, ExpiryKey(fee.expire_time_ms, fee.fee_id), "");
+    }
     if (!idempotency_key.empty()) {
       write_set.Put(Table::kIdempotency, idempotency_key,
                     EncodeIdempotency({fingerprint, fee.fee_id, now_ms}));
@@ -271,6 +274,58 @@ Result<BillInquiry> GatewayImpl::InquireBill(const Principal& caller,
   inquiry.due_time_ms = fee->due_time_ms;
   inquiry.expire_time_ms = fee->expire_time_ms;
   return inquiry;
+}
+
+std::string ExpiryKey(int64_t expire_time_ms, std::string_view fee_id) {
+  std::string key = StrCat(kFeesByExpiry, '\0');
+  PutFixed64(&key, static_cast<uint64_t>(expire_time_ms));
+  key.append(fee_id);
+  return key;
+}
+
+Result<size_t> GatewayImpl::ExpireDueFees() {
+  constexpr size_t kMaxPerCall = 1000;  // the next call continues
+  const int64_t now_ms = NowMs();
+  const std::string prefix = StrCat(kFeesByExpiry, '\0');
+  std::vector<std::pair<std::string, std::string>> due;  // index key, fee id
+  PAY_RETURN_IF_ERROR(ledger_->Scan(
+      Table::kIndex, prefix, "", /*reverse=*/false, [&](std::string_view key, std::string_view) {
+        if (key.size() < prefix.size() + 8) return true;
+        const int64_t expire_ms = static_cast<int64_t>(DecodeFixed64(key.data() + prefix.size()));
+        if (expire_ms > now_ms) return false;  // in time order: nothing later is due
+        due.emplace_back(std::string(key), std::string(key.substr(prefix.size() + 8)));
+        return due.size() < kMaxPerCall;
+      }));
+  size_t expired = 0;
+  for (const auto& [index_key, fee_id] : due) {
+    PAY_ASSIGN_OR_RETURN(std::optional<Fee> unlocked, LoadFee(fee_id));
+    if (!unlocked) return absl::DataLossError("expiry index names a fee that is not stored");
+    LockTable::Guard guard = locks_.Lock({"bill:" + unlocked->bill_number});
+    PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
+    if (fee->state == FeeState::kUnpaid && !fee->active_payment_id.empty()) continue;
+    WriteSet write_set;
+    if (fee->state == FeeState::kUnpaid) {
+      LedgerEntry entry;
+      entry.type = EntryType::kFeeStateChanged;
+      entry.agency_id = fee->agency_id;
+      entry.subject_id = fee->fee_id;
+      entry.principal_id = kSystemPrincipal;
+      entry.from_state = static_cast<uint8_t>(FeeState::kUnpaid);
+      entry.to_state = static_cast<uint8_t>(FeeState::kExpired);
+      entry.detail = "expire_time passed";
+      write_set.Append(std::move(entry));
+      fee->state = FeeState::kExpired;
+      fee->update_time_ms = now_ms;
+      write_set.PutStamped(Table::kFees, fee->fee_id, 0, [record = *fee](uint64_t sequence) mutable {
+        record.ledger_sequence = sequence;
+        return EncodeFee(record);
+      });
+      ++expired;
+    }
+    write_set.Delete(Table::kIndex, index_key);  // final now (expired, paid or cancelled)
+    PAY_RETURN_IF_ERROR(ledger_->Commit(std::move(write_set)).status());
+  }
+  return expired;
 }
 
 }  // namespace pay::internal

@@ -26,6 +26,9 @@ inline constexpr std::string_view kPaymentsByInitiator = "pc";
 inline constexpr std::string_view kPaymentsByFee = "pf";
 // Payments PROCESSING: "ip" NUL payment_id, removed when the outcome is recorded.
 inline constexpr std::string_view kPaymentsInFlight = "ip";
+// Fees with an expiry: "ex" NUL big-endian expire time, fee_id; removed once the fee is final.
+inline constexpr std::string_view kFeesByExpiry = "ex";
+std::string ExpiryKey(int64_t expire_time_ms, std::string_view fee_id);
 
 // The principal id written into entries made by payd itself.
 inline constexpr std::string_view kSystemPrincipal = "system";
@@ -118,6 +121,7 @@ class GatewayImpl final : public Gateway {
   std::string PublicKey() const override { return public_key_; }
 
   Result<size_t> ResolvePendingPayments() override;
+  Result<size_t> ExpireDueFees() override;
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 

@@ -232,6 +232,43 @@ TEST_F(GatewayTest, FeeRetryAfterItsDueTimeReturnsTheFee) {
   EXPECT_EQ(gateway_->CreateFee(agency_, request).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Expiry is a ledger entry, written by the sweep once expire_time has passed; a fee with a payment
+// in flight waits for its outcome, and paid or cancelled fees are left alone.
+TEST_F(GatewayTest, DueFeesExpireWithALedgerEntry) {
+  auto fee_expiring_in = [&](int64_t ms) {
+    CreateFeeRequest request;
+    request.amount = Money::Create("SYP", 500000).value();
+    request.description.en = "Municipal permit";
+    request.expire_time_ms = now_ms_ + ms;
+    return gateway_->CreateFee(agency_, request).value();
+  };
+  Fee expiring = fee_expiring_in(1000);
+  Fee later = fee_expiring_in(60'000);
+  Fee paid = fee_expiring_in(1000);
+  Fee in_flight = fee_expiring_in(1000);
+  ASSERT_EQ(Pay(paid, "paid")->state, PaymentState::kSucceeded);
+  script_.mode = 2;  // unknown outcome
+  ASSERT_EQ(Pay(in_flight, "in-flight")->state, PaymentState::kProcessing);
+  EXPECT_EQ(gateway_->ExpireDueFees().value(), 0u);  // nothing due yet
+
+  now_ms_ += 2000;
+  const uint64_t before = gateway_->LastSequence();
+  EXPECT_EQ(gateway_->ExpireDueFees().value(), 1u);
+  EXPECT_EQ(gateway_->LastSequence(), before + 1);  // exactly one entry
+  Fee expired = gateway_->GetFee(agency_, expiring.fee_id).value();
+  EXPECT_EQ(expired.state, FeeState::kExpired);
+  EXPECT_EQ(expired.ledger_sequence, before + 1);  // the state is the recorded one
+  EXPECT_EQ(gateway_->GetFee(agency_, later.fee_id)->state, FeeState::kUnpaid);
+  EXPECT_EQ(gateway_->GetFee(agency_, paid.fee_id)->state, FeeState::kPaid);
+  EXPECT_EQ(gateway_->ExpireDueFees().value(), 0u);  // once only
+
+  script_.inquiry = 1;  // the in-flight payment was declined: now the fee can expire
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 0u);
+  EXPECT_EQ(gateway_->ExpireDueFees().value(), 1u);
+  EXPECT_EQ(gateway_->CancelFee(agency_, in_flight.fee_id, "").status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
 TEST_F(GatewayTest, UnavailableConnectorRecordsNothing) {
   Fee fee = NewFee();
   const uint64_t before = gateway_->LastSequence();

@@ -125,6 +125,11 @@ class Gateway {
   // Returns how many are still PROCESSING. payd calls it at start and periodically.
   virtual Result<size_t> ResolvePendingPayments() = 0;
 
+  // Records UNPAID fees whose expire_time has passed as EXPIRED (one ledger entry each). A fee
+  // with a payment in flight waits for that payment's outcome. Returns how many it expired.
+  // payd calls it periodically; readers see EXPIRED from expire_time on regardless.
+  virtual Result<size_t> ExpireDueFees() = 0;
+
   // The sequence number of the newest ledger entry (0 for an empty ledger).
   virtual uint64_t LastSequence() const = 0;
 };
