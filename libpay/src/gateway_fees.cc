@@ -302,6 +302,7 @@ Result<size_t> GatewayImpl::ExpireDueFees() {
     if (!unlocked) return absl::DataLossError("expiry index names a fee that is not stored");
     LockTable::Guard guard = locks_.Lock({"bill:" + unlocked->bill_number});
     PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
+    if (!fee) return absl::DataLossError("expiry index names a fee that is not stored");
     if (fee->state == FeeState::kUnpaid && !fee->active_payment_id.empty()) continue;
     WriteSet write_set;
     if (fee->state == FeeState::kUnpaid) {
