@@ -23,11 +23,6 @@ std::string FeeFingerprint(const CreateFeeRequest& request) {
   return Blake2b256(canonical);
 }
 
-std::string IdempotencyStorageKey(std::string_view principal, std::string_view operation,
-                                  std::string_view key) {
-  return StrCat(principal, std::string_view("\0", 1), operation, std::string_view("\0", 1),
-                      key);
-}
 
 // What can be checked without the clock: a retry of an accepted request passes it.
 Status ValidateCreateFee(const CreateFeeRequest& request) {
@@ -77,7 +72,7 @@ FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms) {
 // Used by gateway_payments.cc too.
 std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
                               std::string_view key) {
-  return IdempotencyStorageKey(principal, operation, key);
+  return StrCat(principal, '\0', operation, '\0', key);
 }
 
 Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeRequest& request) {
@@ -88,7 +83,7 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
   const std::string idempotency_key =
       request.idempotency_key.empty()
           ? std::string()
-          : IdempotencyStorageKey(caller.credential_id, "fee", request.idempotency_key);
+          : IdempotencyKeyFor(caller.credential_id, "fee", request.idempotency_key);
 
   for (int attempt = 0; attempt < kBillNumberAttempts; ++attempt) {
     const std::string bill_number = GenerateBillNumber();
@@ -134,10 +129,7 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     entry.amount = fee.amount;
     entry.detail = fee.bill_number;
     write_set.Append(std::move(entry));
-    write_set.PutStamped(Table::kFees, fee.fee_id, 0, [fee](uint64_t sequence) mutable {
-      fee.ledger_sequence = sequence;
-      return EncodeFee(fee);
-    });
+    PutFee(&write_set, fee, 0);
     write_set.Put(Table::kBills, fee.bill_number, fee.fee_id);
     write_set.Put(Table::kIndex, IndexKey(kFeesByAgency, fee.agency_id, now_ms, fee.fee_id), "");
     if (fee.expire_time_ms != 0) {
@@ -238,10 +230,7 @@ Result<Fee> GatewayImpl::CancelFee(const Principal& caller, std::string_view fee
   fee.update_time_ms = now_ms;
   WriteSet write_set;
   write_set.Append(std::move(entry));
-  write_set.PutStamped(Table::kFees, fee.fee_id, 0, [fee](uint64_t sequence) mutable {
-    fee.ledger_sequence = sequence;
-    return EncodeFee(fee);
-  });
+  PutFee(&write_set, fee, 0);
   PAY_ASSIGN_OR_RETURN(fee.ledger_sequence, ledger_->Commit(std::move(write_set)));
   return fee;
 }
@@ -317,10 +306,7 @@ Result<size_t> GatewayImpl::ExpireDueFees() {
       write_set.Append(std::move(entry));
       fee->state = FeeState::kExpired;
       fee->update_time_ms = now_ms;
-      write_set.PutStamped(Table::kFees, fee->fee_id, 0, [record = *fee](uint64_t sequence) mutable {
-        record.ledger_sequence = sequence;
-        return EncodeFee(record);
-      });
+      PutFee(&write_set, *fee, 0);
       ++expired;
     }
     write_set.Delete(Table::kIndex, index_key);  // final now (expired, paid or cancelled)
