@@ -7,36 +7,48 @@
 namespace pay::sandbox {
 namespace {
 
-class SandboxConnector final : public Connector {
+using connector::CollectionCallback;
+using connector::CollectionOutcome;
+using connector::CollectionRequest;
+using connector::OutcomeStatus;
+
+class SandboxConnector final : public connector::Connector {
  public:
   std::string_view name() const override { return "sandbox"; }
 
   bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kSandbox; }
 
-  // The sandbox decides by amount alone, so an inquiry gives the answer Collect gave (or would
-  // have given, had the request reached it before a crash).
-  Result<CollectionOutcome> Inquire(const CollectionRequest& request) override {
-    return Collect(request);
+  // The sandbox decides by amount alone, at once, so an inquiry gives the answer Collect gave (or
+  // would have given, had the request reached it before a crash).
+  void Inquire(const CollectionRequest& request, CollectionCallback done) override {
+    done(Decide(request));
   }
 
-  Result<CollectionOutcome> Collect(const CollectionRequest& request) override {
+  void Collect(const CollectionRequest& request, CollectionCallback done) override {
+    done(Decide(request));
+  }
+
+ private:
+  static CollectionOutcome Decide(const CollectionRequest& request) {
     CollectionOutcome outcome;
     // The payment id is unique per payment, so the reference is stable across inquiries.
     outcome.connector_reference = "sbx_" + request.payment_id;
     if (request.amount.minor_units() % 1000 == kDeclineSuffix) {
-      outcome.status = CollectionStatus::kFailed;
+      outcome.status = OutcomeStatus::kFailed;
       outcome.failure_code = "INSUFFICIENT_FUNDS";
       outcome.failure_message =
           "sandbox: amounts whose minor units end in 402 are declined (test mode)";
       return outcome;
     }
-    outcome.status = CollectionStatus::kSucceeded;
+    outcome.status = OutcomeStatus::kSucceeded;
     return outcome;
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Connector> NewSandboxConnector() { return std::make_unique<SandboxConnector>(); }
+std::unique_ptr<connector::Connector> NewSandboxConnector() {
+  return std::make_unique<SandboxConnector>();
+}
 
 }  // namespace pay::sandbox

@@ -10,14 +10,14 @@
 
 #include <memory>
 
-#include "pay/connector.h"
+#include "pay/connector/connector.h"
 
 namespace pay::sandbox {
 
 // Minor-unit suffix that the sandbox declines: minor_units % 1000 == kDeclineSuffix.
 inline constexpr int64_t kDeclineSuffix = 402;
 
-std::unique_ptr<Connector> NewSandboxConnector();
+std::unique_ptr<connector::Connector> NewSandboxConnector();
 
 }  // namespace pay::sandbox
 

@@ -183,11 +183,6 @@ int64_t GatewayImpl::NowMs() const {
   return options_.clock_ms ? options_.clock_ms() : SystemNowMs();
 }
 
-void GatewayImpl::RegisterConnector(std::unique_ptr<Connector> connector) {
-  PAY_CHECK(connector != nullptr);
-  connectors_.push_back(std::move(connector));
-}
-
 Result<Principal> GatewayImpl::Authenticate(std::string_view api_key) const {
   const Status unauthenticated = absl::UnauthenticatedError(
       "invalid or revoked API key; send `authorization: Bearer <api-key>` with a key issued by "

@@ -6,12 +6,14 @@
 #ifndef PAY_SRC_GATEWAY_INTERNAL_H_
 #define PAY_SRC_GATEWAY_INTERNAL_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "circuit_breaker.h"
 #include "ledger.h"
 #include "lock_table.h"
 #include "pay/gateway.h"
@@ -24,8 +26,14 @@ inline constexpr std::string_view kFeesByAgency = "fa";
 inline constexpr std::string_view kPaymentsByAgency = "pa";
 inline constexpr std::string_view kPaymentsByInitiator = "pc";
 inline constexpr std::string_view kPaymentsByFee = "pf";
+inline constexpr std::string_view kPaymentsByConnector = "pn";
 // Payments PROCESSING: "ip" NUL payment_id, removed when the outcome is recorded.
 inline constexpr std::string_view kPaymentsInFlight = "ip";
+// Discrepancies already recorded: "dq" NUL kind NUL subject (so that each is recorded once).
+inline constexpr std::string_view kDiscrepancies = "dq";
+// Credits reported by a connector (push payments): "cr" NUL connector NUL reference -> payment id
+// (or "" for a credit that matched no payable bill).
+inline constexpr std::string_view kCredits = "cr";
 // Fees with an expiry: "ex" NUL big-endian expire time, fee_id; removed once the fee is final.
 inline constexpr std::string_view kFeesByExpiry = "ex";
 std::string ExpiryKey(int64_t expire_time_ms, std::string_view fee_id);
@@ -54,6 +62,8 @@ std::string EncodePageToken(std::string_view key);
 // Account names of the chart of accounts (README "Chart of accounts").
 std::string ClearingAccount(std::string_view connector);
 std::string RevenueAccount(std::string_view agency_id);
+// Money a connector collected that no fee can take (unknown bill, paid twice): owed back.
+std::string SuspenseAccount(std::string_view connector);
 
 // BLAKE2b-256 of an API key: what kCredentialKeys is keyed by.
 std::string HashApiKey(std::string_view api_key);
@@ -73,7 +83,7 @@ FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms);
 Result<std::string> ListingAgency(const Principal& caller, std::string_view requested);
 
 // Shared by gateway_payments.cc and gateway_outcomes.cc.
-CollectionRequest RequestFor(const Payment& payment);
+connector::CollectionRequest RequestFor(const Payment& payment);
 std::string InFlightKey(std::string_view payment_id);
 // A payment's ledger entry: PAYMENT_CREATED when from == to, else PAYMENT_STATE_CHANGED.
 LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, PaymentState from,
@@ -86,7 +96,10 @@ class GatewayImpl final : public Gateway {
  public:
   GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options, std::string public_key);
 
-  void RegisterConnector(std::unique_ptr<Connector> connector) override;
+  connector::OutcomeSink* OutcomeSinkFor(std::string_view connector_name) override;
+  void RegisterConnector(std::unique_ptr<connector::Connector> connector,
+                         ConnectorPolicy policy) override;
+  std::vector<ConnectorStatus> ConnectorStatuses() const override;
   Result<Principal> Authenticate(std::string_view api_key) const override;
 
   Result<Agency> CreateAgency(const Principal& caller, const CreateAgencyRequest& request) override;
@@ -121,6 +134,13 @@ class GatewayImpl final : public Gateway {
   std::string PublicKey() const override { return public_key_; }
 
   Result<size_t> ResolvePendingPayments() override;
+  Result<ReconciliationReport> Reconcile(std::string_view connector_name, int64_t from_ms,
+                                         int64_t to_ms) override;
+
+  // OutcomeSink, on behalf of the connector named `connector_name`.
+  Status ReportCollection(std::string_view connector_name, std::string_view payment_id,
+                          const connector::CollectionOutcome& outcome);
+  Status ReportCredit(std::string_view connector_name, const connector::CreditNotice& notice);
   Result<size_t> ExpireDueFees() override;
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
@@ -141,19 +161,64 @@ class GatewayImpl final : public Gateway {
   // Idempotency: the stored record for (caller, operation, key) unless expired.
   Result<std::optional<IdempotencyRecord>> LoadIdempotency(const std::string& storage_key) const;
 
-  // Picks the connector for a payment. kInvalidArgument for an unknown named connector,
-  // kFailedPrecondition when none serves the method, kUnavailable when none can take it now.
-  Result<Connector*> Route(PaymentMethod method, std::string_view named) const;
+  struct ConnectorSlot {
+    std::unique_ptr<connector::Connector> connector;
+    std::unique_ptr<CircuitBreaker> breaker;
+  };
 
-  // The second half of CreatePayment: asks the connector and records the outcome.
-  Result<Payment> Collect(Connector* connector, Payment payment, Fee fee);
+  // Picks the connector for a payment: the first registered one that supports the method and
+  // whose circuit breaker lets a request through. kInvalidArgument for an unknown named
+  // connector, kFailedPrecondition when none serves the method, kUnavailable when none can take
+  // it now.
+  Result<ConnectorSlot*> Route(PaymentMethod method, std::string_view named);
+  ConnectorSlot* FindConnector(std::string_view name);
+
+  // The first half of CreatePayment, under the idempotency key's and the bill's locks: the
+  // payment found for the key (slot null), or a new one recorded PROCESSING and the connector it
+  // goes to.
+  struct PaymentDecision {
+    Payment payment;
+    ConnectorSlot* slot = nullptr;
+  };
+  Result<PaymentDecision> DecidePayment(const Principal& caller,
+                                        const CreatePaymentRequest& request);
+  // The second half of CreatePayment: asks the connector (no lock held) and waits up to
+  // collect_wait_ms for its answer. Returns the payment as it then stands.
+  Result<Payment> Collect(ConnectorSlot* slot, Payment payment);
+  // Asks the connector what became of a PROCESSING payment and records what it learns; waits up
+  // to collect_wait_ms. Returns the payment as it then stands.
+  Result<Payment> Inquire(Payment payment);
+  // What a connector answered to Collect or Inquire, applied under the bill's lock.
+  Result<Payment> ApplyAnswer(ConnectorSlot* slot, std::string_view payment_id,
+                              const Result<connector::CollectionOutcome>& answer, bool inquiry);
+  // Records a definitive outcome for a payment (idempotent; a contradiction with a final state is
+  // recorded as a discrepancy). Takes the bill's lock.
+  Result<Payment> ApplyOutcome(std::string_view payment_id,
+                               const connector::CollectionOutcome& outcome);
   // Records a definitive outcome of a PROCESSING payment (with the fee's change). The caller holds
   // the bill's lock.
-  Result<Payment> RecordOutcome(Payment payment, Fee fee, const CollectionOutcome& outcome);
-  // Inquires one PROCESSING payment with its connector and records what it learns. The caller
-  // holds the bill's lock. Returns the payment as it then stands.
-  Result<Payment> Resolve(Payment payment);
-  Connector* FindConnector(std::string_view name) const;
+  Result<Payment> RecordOutcome(Payment payment, Fee fee, const connector::CollectionOutcome& outcome);
+  // Appends what RecordOutcome commits to `write_set`; `first_entry` is the index the outcome
+  // entry will have in it.
+  Status AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fee,
+                       const connector::CollectionOutcome& outcome, int64_t now_ms);
+  // Appends a DISCREPANCY entry unless one of this kind for this subject was recorded before.
+  // Returns false when it was already recorded.
+  Result<bool> AppendDiscrepancy(WriteSet* write_set, std::string_view agency_id,
+                                 std::string_view kind, std::string_view subject,
+                                 std::string_view related, const Money& amount,
+                                 std::string explanation, std::vector<Posting> postings = {});
+  Result<bool> RecordDiscrepancy(std::string_view agency_id, std::string_view kind,
+                                 std::string_view subject, std::string_view related,
+                                 const Money& amount, std::string explanation);
+
+  // In-memory inquiry backoff of PROCESSING payments (lost on restart: then all are due).
+  struct InquirySchedule {
+    int attempts = 0;
+    int64_t next_ms = 0;
+  };
+  bool InquiryDue(std::string_view payment_id, int64_t now_ms);
+  void InquiryDone(std::string_view payment_id, bool still_processing, int64_t now_ms);
 
   // The listing loop shared by ListFees and ListPayments: scans `prefix` newest first from the
   // page token within the time bounds, loading each id with `load` and keeping what `keep`
@@ -167,7 +232,12 @@ class GatewayImpl final : public Gateway {
   std::string public_key_;
   LockTable locks_;
   std::mutex checkpoint_mu_;  // one AppendCheckpoint at a time
-  std::vector<std::unique_ptr<Connector>> connectors_;
+  std::vector<std::unique_ptr<ConnectorSlot>> connectors_;  // registered before serving
+  class Sink;
+  std::mutex sinks_mu_;
+  std::map<std::string, std::unique_ptr<connector::OutcomeSink>, std::less<>> sinks_;
+  std::mutex inquiry_mu_;
+  std::map<std::string, InquirySchedule, std::less<>> inquiry_schedule_;
 };
 
 }  // namespace pay::internal

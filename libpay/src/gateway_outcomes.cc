@@ -1,120 +1,488 @@
 // Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
 //
-// The outcome half of a payment: what a connector answers (at once, or later to an inquiry) is
-// recorded with the fee's change and the double-entry postings in one atomic ledger write.
+// The outcome half of a payment. A connector answers asynchronously (at once, later through a
+// notification, or to an inquiry); whatever it learns is applied under the bill's lock and
+// recorded with the fee's change and the double-entry postings in one atomic ledger write. An
+// answer that contradicts what the ledger already holds is recorded as a DISCREPANCY entry and
+// never applied. Credits the provider collected without being asked (push payments) and the
+// day-end statement reconciliation come in through the same path.
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <optional>
+#include <set>
+
+#include "coding.h"
 #include "gateway_internal.h"
+#include "pay/bill_number.h"
 #include "str_util.h"
 
 namespace pay::internal {
 
-Connector* GatewayImpl::FindConnector(std::string_view name) const {
-  for (const std::unique_ptr<Connector>& connector : connectors_) {
-    if (connector->name() == name) return connector.get();
+using connector::CollectionOutcome;
+using connector::OutcomeStatus;
+
+namespace {
+
+// One answer awaited by a handler thread. The connector's callback may come after the waiter
+// gave up (it is then still applied, by the callback itself).
+template <typename T>
+class Awaited {
+ public:
+  void Set(T value) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!value_) value_.emplace(std::move(value));
+    cv_.notify_all();
+  }
+
+  std::optional<T> WaitFor(int64_t timeout_ms) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return value_.has_value(); });
+    return value_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<T> value_;
+};
+
+// Counts outstanding asynchronous calls so that a sweep can wait for its round to finish.
+class Outstanding {
+ public:
+  void Add() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+  }
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --count_;
+    cv_.notify_all();
+  }
+  // Waits until at most `limit` calls are outstanding; false on timeout.
+  bool WaitBelow(size_t limit, int64_t timeout_ms) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                        [&] { return count_ <= limit; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t count_ = 0;
+};
+
+bool IsTransportFailure(const Status& status) {
+  return status.code() == StatusCode::kUnavailable ||
+         status.code() == StatusCode::kDeadlineExceeded;
+}
+
+bool IsSucceededState(PaymentState state) {
+  return state == PaymentState::kSucceeded || state == PaymentState::kPartiallyRefunded ||
+         state == PaymentState::kRefunded;
+}
+
+}  // namespace
+
+std::string SuspenseAccount(std::string_view connector) { return StrCat("suspense/", connector); }
+
+// The OutcomeSink of one connector: everything it reports is attributed to it.
+class GatewayImpl::Sink final : public connector::OutcomeSink {
+ public:
+  Sink(GatewayImpl* gateway, std::string name) : gateway_(gateway), name_(std::move(name)) {}
+
+  Status ReportCollection(std::string_view payment_id, const CollectionOutcome& outcome) override {
+    return gateway_->ReportCollection(name_, payment_id, outcome);
+  }
+  Status ReportCredit(const connector::CreditNotice& notice) override {
+    return gateway_->ReportCredit(name_, notice);
+  }
+
+ private:
+  GatewayImpl* const gateway_;
+  const std::string name_;
+};
+
+connector::OutcomeSink* GatewayImpl::OutcomeSinkFor(std::string_view connector_name) {
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  auto it = sinks_.find(connector_name);
+  if (it == sinks_.end()) {
+    it = sinks_
+             .emplace(std::string(connector_name),
+                      std::make_unique<Sink>(this, std::string(connector_name)))
+             .first;
+  }
+  return it->second.get();
+}
+
+void GatewayImpl::RegisterConnector(std::unique_ptr<connector::Connector> connector,
+                                    ConnectorPolicy policy) {
+  PAY_CHECK(connector != nullptr);
+  auto slot = std::make_unique<ConnectorSlot>();
+  slot->connector = std::move(connector);
+  slot->breaker =
+      std::make_unique<CircuitBreaker>(policy.breaker_failures, policy.breaker_cooldown_ms);
+  connectors_.push_back(std::move(slot));
+}
+
+std::vector<ConnectorStatus> GatewayImpl::ConnectorStatuses() const {
+  std::vector<ConnectorStatus> statuses;
+  const int64_t now_ms = NowMs();
+  for (const std::unique_ptr<ConnectorSlot>& slot : connectors_) {
+    statuses.push_back({std::string(slot->connector->name()),
+                        std::string(CircuitBreaker::StateName(slot->breaker->state(now_ms))),
+                        slot->breaker->consecutive_failures()});
+  }
+  return statuses;
+}
+
+GatewayImpl::ConnectorSlot* GatewayImpl::FindConnector(std::string_view name) {
+  for (const std::unique_ptr<ConnectorSlot>& slot : connectors_) {
+    if (slot->connector->name() == name) return slot.get();
   }
   return nullptr;
 }
 
-Result<Payment> GatewayImpl::Collect(Connector* connector, Payment payment, Fee fee) {
-  Result<CollectionOutcome> outcome = connector->Collect(RequestFor(payment));
-  // An error or a pending answer leaves the outcome unknown: the payment stays PROCESSING and is
-  // resolved by inquiry, never guessed.
-  if (!outcome.ok() || outcome->status == CollectionStatus::kPending) {
-    if (outcome.ok() && !outcome->connector_reference.empty()) {
-      payment.connector_reference = outcome->connector_reference;
-    }
-    return payment;
-  }
-  return RecordOutcome(std::move(payment), std::move(fee), *outcome);
+Result<Payment> GatewayImpl::Collect(ConnectorSlot* slot, Payment payment) {
+  auto answer = std::make_shared<Awaited<Result<Payment>>>();
+  const std::string payment_id = payment.payment_id;
+  slot->connector->Collect(RequestFor(payment), [this, slot, answer, payment_id](
+                                                    Result<CollectionOutcome> outcome) {
+    answer->Set(ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/false));
+  });
+  std::optional<Result<Payment>> applied = answer->WaitFor(options_.collect_wait_ms);
+  // No answer in time, or it could not be recorded: the payment is durably PROCESSING and the
+  // answer (or an inquiry) settles it later.
+  if (!applied || !applied->ok()) return payment;
+  return **applied;
 }
 
-Result<Payment> GatewayImpl::Resolve(Payment payment) {
-  Connector* connector = FindConnector(payment.connector);
-  if (connector == nullptr) return payment;  // not configured now: stays PROCESSING
-  Result<CollectionOutcome> outcome = connector->Inquire(RequestFor(payment));
-  if (!outcome.ok() && outcome.status().code() == StatusCode::kNotFound) {
-    // The provider never received it: no money moved.
-    CollectionOutcome not_received;
-    not_received.status = CollectionStatus::kFailed;
-    not_received.failure_code = "NOT_RECEIVED";
-    not_received.failure_message = "the connector has no record of this payment";
-    outcome = not_received;
+Result<Payment> GatewayImpl::Inquire(Payment payment) {
+  ConnectorSlot* slot = FindConnector(payment.connector);
+  if (slot == nullptr) return payment;  // not configured now: stays PROCESSING
+  auto answer = std::make_shared<Awaited<Result<Payment>>>();
+  const std::string payment_id = payment.payment_id;
+  slot->connector->Inquire(RequestFor(payment), [this, slot, answer, payment_id](
+                                                    Result<CollectionOutcome> outcome) {
+    answer->Set(ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/true));
+  });
+  std::optional<Result<Payment>> applied = answer->WaitFor(options_.collect_wait_ms);
+  if (!applied || !applied->ok()) return payment;
+  return **applied;
+}
+
+Result<Payment> GatewayImpl::ApplyAnswer(ConnectorSlot* slot, std::string_view payment_id,
+                                         const Result<CollectionOutcome>& answer, bool inquiry) {
+  const int64_t now_ms = NowMs();
+  CollectionOutcome outcome;
+  if (answer.ok()) {
+    slot->breaker->RecordSuccess();
+    outcome = *answer;
+  } else if (!inquiry && answer.status().code() == StatusCode::kUnavailable) {
+    // The connector promises nothing reached the provider: no money moved.
+    slot->breaker->RecordFailure(now_ms);
+    outcome.status = OutcomeStatus::kFailed;
+    outcome.failure_code = "CONNECTOR_UNAVAILABLE";
+    outcome.failure_message =
+        StrCat(slot->connector->name(), " could not be reached (", answer.status().message(),
+               "); nothing was collected and the fee can be paid again");
+  } else if (inquiry && answer.status().code() == StatusCode::kNotFound) {
+    slot->breaker->RecordSuccess();
+    outcome.status = OutcomeStatus::kFailed;
+    outcome.failure_code = "NOT_RECEIVED";
+    outcome.failure_message = "the connector has no record of this payment";
+  } else {
+    if (IsTransportFailure(answer.status())) slot->breaker->RecordFailure(now_ms);
+    outcome.status = OutcomeStatus::kPending;  // unknown: stays PROCESSING
   }
-  if (!outcome.ok() || outcome->status == CollectionStatus::kPending) return payment;
-  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(payment.fee_id));
-  if (!fee) return absl::DataLossError("payment names a fee that is not stored");
-  return RecordOutcome(std::move(payment), *std::move(fee), *outcome);
+  if (outcome.status == OutcomeStatus::kPending) {
+    PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+    if (!payment) return absl::NotFoundError(StrCat("payment \"", payment_id, "\" not found"));
+    return *std::move(payment);
+  }
+  return ApplyOutcome(payment_id, outcome);
+}
+
+Result<Payment> GatewayImpl::ApplyOutcome(std::string_view payment_id,
+                                          const CollectionOutcome& outcome) {
+  const Status not_found = absl::NotFoundError(StrCat("payment \"", payment_id, "\" not found"));
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> unlocked, LoadPayment(payment_id));
+  if (!unlocked) return not_found;
+  LockTable::Guard guard = locks_.Lock({"bill:" + unlocked->bill_number});
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+  if (!payment) return not_found;
+  if (payment->state == PaymentState::kProcessing) {
+    PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(payment->fee_id));
+    if (!fee) return absl::DataLossError("payment names a fee that is not stored");
+    return RecordOutcome(*std::move(payment), *std::move(fee), outcome);
+  }
+  const bool agrees = outcome.status == OutcomeStatus::kSucceeded
+                          ? IsSucceededState(payment->state)
+                          : !IsSucceededState(payment->state);
+  if (!agrees) {
+    PAY_RETURN_IF_ERROR(
+        RecordDiscrepancy(payment->agency_id, "CONTRADICTING_OUTCOME", payment->payment_id,
+                          payment->fee_id, payment->amount,
+                          StrCat("payment is ", PaymentStateName(payment->state), " but ",
+                                 payment->connector, " now reports ",
+                                 connector::OutcomeStatusName(outcome.status), " ",
+                                 outcome.status == OutcomeStatus::kSucceeded
+                                     ? outcome.connector_reference
+                                     : outcome.failure_code))
+            .status());
+  }
+  return *std::move(payment);
+}
+
+Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fee,
+                                  const CollectionOutcome& outcome, int64_t now_ms) {
+  const bool succeeded = outcome.status == OutcomeStatus::kSucceeded;
+  const PaymentState target = succeeded ? PaymentState::kSucceeded : PaymentState::kFailed;
+  PAY_RETURN_IF_ERROR(CheckTransition(payment->state, target));
+  // The fee takes the money when it is still payable by this payment; otherwise (paid meanwhile
+  // by another payment, cancelled, another amount) the money is held in suspense, owed back.
+  const bool fee_takes_it =
+      succeeded && CheckTransition(fee->state, FeeState::kPaid).ok() &&
+      (fee->active_payment_id.empty() || fee->active_payment_id == payment->payment_id) &&
+      payment->amount == fee->amount;
+  const size_t outcome_index = write_set->entry_count();
+  LedgerEntry outcome_entry = PaymentEntry(
+      *payment, kSystemPrincipal, payment->state, target,
+      succeeded ? outcome.connector_reference
+                : (outcome.failure_code.empty() ? "DECLINED" : outcome.failure_code));
+  if (succeeded) {
+    // The connector holds the collected money for the agency until settlement.
+    PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(payment->amount.currency(),
+                                                     -payment->amount.minor_units()));
+    outcome_entry.postings = {
+        {ClearingAccount(payment->connector), payment->amount},
+        {fee_takes_it ? RevenueAccount(payment->agency_id) : SuspenseAccount(payment->connector),
+         credit}};
+  }
+  write_set->Append(std::move(outcome_entry));
+  payment->state = target;
+  payment->connector_reference = outcome.connector_reference;
+  payment->update_time_ms = now_ms;
+  if (!succeeded) {
+    payment->failure_code = outcome.failure_code.empty() ? "DECLINED" : outcome.failure_code;
+    payment->failure_message = outcome.failure_message;
+  }
+  if (fee->active_payment_id == payment->payment_id) fee->active_payment_id.clear();
+  if (fee_takes_it) {
+    LedgerEntry paid;
+    paid.type = EntryType::kFeeStateChanged;
+    paid.agency_id = fee->agency_id;
+    paid.subject_id = fee->fee_id;
+    paid.related_id = payment->payment_id;
+    paid.principal_id = kSystemPrincipal;
+    paid.from_state = static_cast<uint8_t>(fee->state);
+    paid.to_state = static_cast<uint8_t>(FeeState::kPaid);
+    paid.amount = fee->amount;
+    write_set->Append(std::move(paid));
+    fee->state = FeeState::kPaid;
+    fee->paid_by_payment_id = payment->payment_id;
+    fee->update_time_ms = now_ms;
+    PutFee(write_set, *fee, outcome_index + 1);
+  } else {
+    write_set->Put(Table::kFees, fee->fee_id, EncodeFee(*fee));
+    if (succeeded) {
+      PAY_RETURN_IF_ERROR(
+          AppendDiscrepancy(
+              write_set, payment->agency_id, "REFUND_DUE", payment->payment_id, fee->fee_id,
+              payment->amount,
+              StrCat("collected ", payment->amount.ToString(), " for fee ", fee->fee_id,
+                     " which is ", FeeStateName(fee->state), " for ", fee->amount.ToString(),
+                     fee->paid_by_payment_id.empty()
+                         ? std::string()
+                         : StrCat(" (paid by ", fee->paid_by_payment_id, ")"),
+                     "; the money is held in ", SuspenseAccount(payment->connector),
+                     " and is owed back to the payer"))
+              .status());
+    }
+  }
+  PutPayment(write_set, *payment, outcome_index);
+  write_set->Delete(Table::kIndex, InFlightKey(payment->payment_id));
+  return absl::OkStatus();
 }
 
 Result<Payment> GatewayImpl::RecordOutcome(Payment payment, Fee fee,
                                            const CollectionOutcome& outcome) {
-  const PaymentState target = outcome.status == CollectionStatus::kSucceeded
-                                  ? PaymentState::kSucceeded
-                                  : PaymentState::kFailed;
-  PAY_CHECK(CheckTransition(payment.state, target).ok());
-  if (target == PaymentState::kSucceeded) {
-    PAY_RETURN_IF_ERROR(CheckTransition(fee.state, FeeState::kPaid));
+  WriteSet write_set;
+  const Payment before = payment;
+  PAY_RETURN_IF_ERROR(AppendOutcome(&write_set, &payment, &fee, outcome, NowMs()));
+  const size_t entries = write_set.entry_count();
+  Result<uint64_t> last = ledger_->Commit(std::move(write_set));
+  // Not recorded: the durable state is PROCESSING and an inquiry resolves it.
+  if (!last.ok()) return before;
+  // The outcome entry is this write set's first.
+  payment.ledger_sequence = *last - (entries - 1);
+  return payment;
+}
+
+Result<bool> GatewayImpl::AppendDiscrepancy(WriteSet* write_set, std::string_view agency_id,
+                                            std::string_view kind, std::string_view subject,
+                                            std::string_view related, const Money& amount,
+                                            std::string explanation,
+                                            std::vector<Posting> postings) {
+  std::string key = StrCat(kDiscrepancies, '\0', kind, '\0', subject);
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> recorded, ledger_->Get(Table::kIndex, key));
+  if (recorded) return false;
+  LedgerEntry entry;
+  entry.type = EntryType::kDiscrepancy;
+  entry.agency_id = std::string(agency_id);
+  entry.subject_id = std::string(subject);
+  entry.related_id = std::string(related);
+  entry.principal_id = kSystemPrincipal;
+  entry.amount = amount;
+  entry.detail = StrCat(kind, ": ", explanation);
+  entry.postings = std::move(postings);
+  write_set->Append(std::move(entry));
+  write_set->Put(Table::kIndex, std::move(key), "");
+  return true;
+}
+
+Result<bool> GatewayImpl::RecordDiscrepancy(std::string_view agency_id, std::string_view kind,
+                                            std::string_view subject, std::string_view related,
+                                            const Money& amount, std::string explanation) {
+  // Serialised per subject so that two reporters cannot record the same discrepancy twice.
+  LockTable::Guard guard = locks_.Lock({StrCat("discrepancy:", subject)});
+  WriteSet write_set;
+  PAY_ASSIGN_OR_RETURN(bool appended,
+                       AppendDiscrepancy(&write_set, agency_id, kind, subject, related, amount,
+                                         std::move(explanation)));
+  if (!appended) return false;
+  PAY_RETURN_IF_ERROR(ledger_->Commit(std::move(write_set)).status());
+  return true;
+}
+
+Status GatewayImpl::ReportCollection(std::string_view connector_name,
+                                     std::string_view payment_id,
+                                     const CollectionOutcome& outcome) {
+  if (outcome.status == OutcomeStatus::kPending) return absl::OkStatus();
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+  // Another connector's payment is as unknown to this one as a missing one.
+  if (!payment || payment->connector != connector_name) {
+    return absl::NotFoundError(
+        StrCat("payment \"", payment_id, "\" is not a payment of connector ", connector_name));
+  }
+  PAY_ASSIGN_OR_RETURN(Payment applied, ApplyOutcome(payment_id, outcome));
+  if (applied.state == PaymentState::kProcessing) {
+    return absl::UnavailableError("the outcome could not be recorded now; report it again");
+  }
+  return absl::OkStatus();
+}
+
+Status GatewayImpl::ReportCredit(std::string_view connector_name,
+                                 const connector::CreditNotice& notice) {
+  PAY_RETURN_IF_ERROR(ValidateText("reference", notice.reference, 128));
+  if (notice.reference.empty()) return absl::InvalidArgumentError("reference: required");
+  if (notice.amount.minor_units() <= 0) {
+    return absl::InvalidArgumentError("amount: a credit must be positive");
   }
   const int64_t now_ms = NowMs();
+  Result<std::string> bill_number = ParseBillNumber(notice.bill_number);
+  const std::string credit_key = StrCat(kCredits, '\0', connector_name, '\0', notice.reference);
+  LockTable::Guard guard = locks_.Lock(
+      {credit_key, "bill:" + (bill_number.ok() ? *bill_number : notice.bill_number)});
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> recorded, ledger_->Get(Table::kIndex, credit_key));
+  if (recorded) return absl::OkStatus();  // reported before
+
+  std::optional<Fee> fee;
+  if (bill_number.ok()) {
+    PAY_ASSIGN_OR_RETURN(std::optional<std::string> fee_id,
+                         ledger_->Get(Table::kBills, *bill_number));
+    if (fee_id) {
+      PAY_ASSIGN_OR_RETURN(fee, LoadFee(*fee_id));
+      if (!fee) return absl::DataLossError("bill index names a fee that is not stored");
+    }
+  }
   WriteSet write_set;
-  LedgerEntry outcome_entry =
-      PaymentEntry(payment, kSystemPrincipal, payment.state, target,
-                   target == PaymentState::kSucceeded ? outcome.connector_reference
-                                                      : outcome.failure_code);
-  if (target == PaymentState::kSucceeded) {
-    // The connector holds the collected money for the agency until settlement.
-    PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(payment.amount.currency(),
-                                                     -payment.amount.minor_units()));
-    outcome_entry.postings = {{ClearingAccount(payment.connector), payment.amount},
-                              {RevenueAccount(payment.agency_id), credit}};
+  if (!fee) {
+    // Money for no bill: held in suspense, owed back, reported.
+    PAY_ASSIGN_OR_RETURN(Money credit,
+                         Money::Create(notice.amount.currency(), -notice.amount.minor_units()));
+    PAY_RETURN_IF_ERROR(
+        AppendDiscrepancy(&write_set, "", "UNMATCHED_CREDIT",
+                          StrCat(connector_name, "/", notice.reference), "", notice.amount,
+                          StrCat(connector_name, " collected ", notice.amount.ToString(),
+                                 " for bill \"", notice.bill_number,
+                                 "\" which does not exist; held in ",
+                                 SuspenseAccount(connector_name), ", owed back to ",
+                                 notice.payer_name.empty() ? "the payer" : notice.payer_name),
+                          {{ClearingAccount(connector_name), notice.amount},
+                           {SuspenseAccount(connector_name), credit}})
+            .status());
+    write_set.Put(Table::kIndex, credit_key, "");
+    return ledger_->Commit(std::move(write_set)).status();
   }
-  write_set.Append(std::move(outcome_entry));
-  payment.state = target;
-  payment.connector_reference = outcome.connector_reference;
+
+  Payment payment;
+  payment.payment_id = "pay_" + RandomHex(10);
+  payment.fee_id = fee->fee_id;
+  payment.agency_id = fee->agency_id;
+  payment.bill_number = fee->bill_number;
+  payment.amount = notice.amount;
+  payment.method = notice.method;
+  payment.connector = std::string(connector_name);
+  payment.state = PaymentState::kPending;
+  payment.idempotency_key = notice.reference;
+  payment.initiated_by = StrCat("connector:", connector_name);
+  payment.payer_account = notice.payer_account;
+  payment.create_time_ms = now_ms;
   payment.update_time_ms = now_ms;
-  if (target == PaymentState::kFailed) {
-    payment.failure_code = outcome.failure_code.empty() ? "DECLINED" : outcome.failure_code;
-    payment.failure_message = outcome.failure_message;
+  // An expired or cancelled fee takes no money even before the sweep records it.
+  if (EffectiveFeeState(*fee, now_ms) != fee->state) fee->state = EffectiveFeeState(*fee, now_ms);
+  const std::string principal = StrCat("connector:", connector_name);
+  write_set.Append(PaymentEntry(payment, principal, PaymentState::kPending, PaymentState::kPending,
+                                notice.reference));
+  write_set.Append(PaymentEntry(payment, kSystemPrincipal, PaymentState::kPending,
+                                PaymentState::kProcessing, payment.connector));
+  payment.state = PaymentState::kProcessing;
+  CollectionOutcome outcome;
+  outcome.status = OutcomeStatus::kSucceeded;
+  outcome.connector_reference = notice.reference;
+  Fee stored_fee = *fee;
+  PAY_RETURN_IF_ERROR(AppendOutcome(&write_set, &payment, &*fee, outcome, now_ms));
+  if (fee->state != FeeState::kPaid) {
+    // The fee did not change: keep its stored record (not an effective state).
+    write_set.Put(Table::kFees, stored_fee.fee_id, EncodeFee(stored_fee));
   }
-  if (fee.active_payment_id == payment.payment_id) fee.active_payment_id.clear();
-  if (target == PaymentState::kSucceeded) {
-    LedgerEntry paid;
-    paid.type = EntryType::kFeeStateChanged;
-    paid.agency_id = fee.agency_id;
-    paid.subject_id = fee.fee_id;
-    paid.related_id = payment.payment_id;
-    paid.principal_id = kSystemPrincipal;
-    paid.from_state = static_cast<uint8_t>(fee.state);
-    paid.to_state = static_cast<uint8_t>(FeeState::kPaid);
-    paid.amount = fee.amount;
-    write_set.Append(std::move(paid));
-    fee.state = FeeState::kPaid;
-    fee.paid_by_payment_id = payment.payment_id;
-    fee.update_time_ms = now_ms;
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByAgency, payment.agency_id, now_ms, payment.payment_id), "");
+  write_set.Put(Table::kIndex, IndexKey(kPaymentsByFee, fee->fee_id, now_ms, payment.payment_id),
+                "");
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByConnector, connector_name, now_ms, payment.payment_id), "");
+  write_set.Put(Table::kIndex, credit_key, payment.payment_id);
+  return ledger_->Commit(std::move(write_set)).status();
+}
+
+bool GatewayImpl::InquiryDue(std::string_view payment_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(inquiry_mu_);
+  auto it = inquiry_schedule_.find(payment_id);
+  return it == inquiry_schedule_.end() || it->second.next_ms <= now_ms;
+}
+
+void GatewayImpl::InquiryDone(std::string_view payment_id, bool still_processing, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(inquiry_mu_);
+  auto it = inquiry_schedule_.find(payment_id);
+  if (!still_processing) {
+    if (it != inquiry_schedule_.end()) inquiry_schedule_.erase(it);
+    return;
   }
-  PutPayment(&write_set, payment, 0);
-  if (target == PaymentState::kSucceeded) {
-    PutFee(&write_set, fee, 1);
-  } else {
-    write_set.Put(Table::kFees, fee.fee_id, EncodeFee(fee));
-  }
-  write_set.Delete(Table::kIndex, InFlightKey(payment.payment_id));
-  Result<uint64_t> sequence = ledger_->Commit(std::move(write_set));
-  if (!sequence.ok()) {
-    // The outcome could not be recorded; the durable state is PROCESSING and inquiry resolves it.
-    payment.state = PaymentState::kProcessing;
-    payment.failure_code.clear();
-    payment.failure_message.clear();
-    return payment;
-  }
-  // The outcome entry is the first of this write set; the fee's, when it changed, the second.
-  payment.ledger_sequence = *sequence - (target == PaymentState::kSucceeded ? 1 : 0);
-  return payment;
+  if (it == inquiry_schedule_.end()) it = inquiry_schedule_.emplace(payment_id, InquirySchedule{}).first;
+  InquirySchedule& schedule = it->second;
+  const int shift = schedule.attempts < 20 ? schedule.attempts : 20;
+  ++schedule.attempts;
+  schedule.next_ms =
+      now_ms + std::min(options_.inquiry_backoff_base_ms << shift, options_.inquiry_backoff_max_ms);
 }
 
 Result<size_t> GatewayImpl::ResolvePendingPayments() {
   // Bounded per call; the next call continues with what is left.
   constexpr size_t kMaxPerCall = 10'000;
+  constexpr size_t kMaxOutstanding = 64;
   std::vector<std::string> payment_ids;
   const std::string prefix = StrCat(kPaymentsInFlight, '\0');
   PAY_RETURN_IF_ERROR(ledger_->Scan(Table::kIndex, prefix, "", /*reverse=*/false,
@@ -122,17 +490,152 @@ Result<size_t> GatewayImpl::ResolvePendingPayments() {
                                       payment_ids.emplace_back(key.substr(prefix.size()));
                                       return payment_ids.size() < kMaxPerCall;
                                     }));
-  size_t still_processing = 0;
+  auto outstanding = std::make_shared<Outstanding>();
+  auto still_processing = std::make_shared<std::atomic<size_t>>(0);
   for (const std::string& payment_id : payment_ids) {
-    PAY_ASSIGN_OR_RETURN(std::optional<Payment> unlocked, LoadPayment(payment_id));
-    if (!unlocked) continue;
-    LockTable::Guard guard = locks_.Lock({"bill:" + unlocked->bill_number});
+    const int64_t now_ms = NowMs();
+    if (!InquiryDue(payment_id, now_ms)) {
+      ++*still_processing;
+      continue;
+    }
     PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
     if (!payment || payment->state != PaymentState::kProcessing) continue;
-    PAY_ASSIGN_OR_RETURN(Payment resolved, Resolve(*std::move(payment)));
-    if (resolved.state == PaymentState::kProcessing) ++still_processing;
+    ConnectorSlot* slot = FindConnector(payment->connector);
+    if (slot == nullptr) {  // not configured now: stays PROCESSING
+      ++*still_processing;
+      continue;
+    }
+    if (!outstanding->WaitBelow(kMaxOutstanding - 1, options_.collect_wait_ms)) {
+      return absl::DeadlineExceededError("connectors did not answer inquiries in time");
+    }
+    outstanding->Add();
+    slot->connector->Inquire(
+        RequestFor(*payment), [this, slot, outstanding, still_processing,
+                               payment_id](Result<CollectionOutcome> outcome) {
+          Result<Payment> applied = ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/true);
+          const bool processing = !applied.ok() || applied->state == PaymentState::kProcessing;
+          InquiryDone(payment_id, processing, NowMs());
+          if (processing) ++*still_processing;
+          outstanding->Done();
+        });
   }
-  return still_processing;
+  if (!outstanding->WaitBelow(0, options_.collect_wait_ms)) {
+    return absl::DeadlineExceededError("connectors did not answer inquiries in time");
+  }
+  return still_processing->load();
+}
+
+Result<ReconciliationReport> GatewayImpl::Reconcile(std::string_view connector_name,
+                                                    int64_t from_ms, int64_t to_ms) {
+  ConnectorSlot* slot = FindConnector(connector_name);
+  if (slot == nullptr) {
+    return absl::NotFoundError(StrCat("connector: no connector named \"", connector_name, "\""));
+  }
+  if (from_ms >= to_ms) {
+    return absl::InvalidArgumentError("to: the statement period must end after it starts");
+  }
+  auto answer = std::make_shared<Awaited<Result<connector::Statement>>>();
+  slot->connector->FetchStatement(from_ms, to_ms, [answer](Result<connector::Statement> statement) {
+    answer->Set(std::move(statement));
+  });
+  std::optional<Result<connector::Statement>> fetched = answer->WaitFor(options_.collect_wait_ms);
+  if (!fetched) {
+    return absl::DeadlineExceededError(
+        StrCat(connector_name, " did not deliver its statement in time; try again"));
+  }
+  PAY_ASSIGN_OR_RETURN(connector::Statement statement, *std::move(fetched));
+
+  ReconciliationReport report;
+  report.connector = std::string(connector_name);
+  report.from_ms = from_ms;
+  report.to_ms = to_ms;
+  report.statement_lines = statement.lines.size();
+  std::set<std::string> on_statement;
+  auto discrepancy = [&](std::string_view agency, std::string_view kind, std::string_view subject,
+                         std::string_view related, const Money& amount,
+                         std::string explanation) -> Status {
+    report.discrepancies.push_back(StrCat(kind, " ", subject, ": ", explanation));
+    return RecordDiscrepancy(agency, kind, subject, related, amount, std::move(explanation))
+        .status();
+  };
+  for (const connector::StatementLine& line : statement.lines) {
+    if (line.amount.minor_units() <= 0) continue;  // payouts (refunds, settlement): not yet
+    std::string payment_id = line.payment_id;
+    if (payment_id.empty()) {
+      // A credit the gateway did not ask for: it must have been reported as one.
+      PAY_ASSIGN_OR_RETURN(
+          std::optional<std::string> credited,
+          ledger_->Get(Table::kIndex,
+                       StrCat(kCredits, '\0', connector_name, '\0', line.connector_reference)));
+      if (!credited) {
+        PAY_RETURN_IF_ERROR(discrepancy(
+            "", "UNREPORTED_CREDIT", StrCat(connector_name, "/", line.connector_reference), "",
+            line.amount,
+            StrCat("the statement shows a credit of ", line.amount.ToString(),
+                   " that the connector never notified")));
+        continue;
+      }
+      if (credited->empty()) {  // an unmatched credit, already a discrepancy
+        ++report.matched;
+        continue;
+      }
+      payment_id = *credited;
+    }
+    on_statement.insert(payment_id);
+    PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+    if (!payment || payment->connector != connector_name) {
+      PAY_RETURN_IF_ERROR(discrepancy(
+          "", "UNKNOWN_STATEMENT_LINE", StrCat(connector_name, "/", payment_id), "", line.amount,
+          StrCat("the statement shows ", line.amount.ToString(), " for \"", payment_id,
+                 "\", which is no payment of ", connector_name)));
+      continue;
+    }
+    if (payment->state == PaymentState::kProcessing) {
+      CollectionOutcome collected;
+      collected.status = OutcomeStatus::kSucceeded;
+      collected.connector_reference = line.connector_reference;
+      PAY_ASSIGN_OR_RETURN(Payment applied, ApplyOutcome(payment_id, collected));
+      if (applied.state != PaymentState::kProcessing) ++report.resolved;
+      payment = applied;
+    }
+    if (!IsSucceededState(payment->state)) {
+      PAY_RETURN_IF_ERROR(discrepancy(
+          payment->agency_id, "COLLECTED_BUT_NOT_SUCCEEDED", payment_id, payment->fee_id,
+          line.amount,
+          StrCat("the statement shows ", line.amount.ToString(), " collected but the payment is ",
+                 PaymentStateName(payment->state))));
+    } else if (!(payment->amount == line.amount)) {
+      PAY_RETURN_IF_ERROR(discrepancy(
+          payment->agency_id, "AMOUNT_MISMATCH", payment_id, payment->fee_id, line.amount,
+          StrCat("the statement shows ", line.amount.ToString(), ", the ledger ",
+                 payment->amount.ToString())));
+    } else {
+      ++report.matched;
+    }
+  }
+  // Succeeded payments of this connector in the period that the statement does not show.
+  const std::string prefix = IndexPrefix(kPaymentsByConnector, connector_name);
+  std::string period_end;
+  PutFixed64(&period_end, static_cast<uint64_t>(to_ms));
+  std::vector<std::string> in_period;
+  PAY_RETURN_IF_ERROR(ledger_->Scan(
+      Table::kIndex, prefix, IndexKey(kPaymentsByConnector, connector_name, from_ms, ""),
+      /*reverse=*/false, [&](std::string_view key, std::string_view) {
+        if (key.substr(prefix.size(), 8) >= period_end) return false;
+        in_period.emplace_back(key.substr(prefix.size() + 8));
+        return true;
+      }));
+  for (const std::string& payment_id : in_period) {
+    if (on_statement.count(payment_id) > 0) continue;
+    PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+    if (!payment || !IsSucceededState(payment->state)) continue;
+    PAY_RETURN_IF_ERROR(discrepancy(
+        payment->agency_id, "MISSING_FROM_STATEMENT", payment_id, payment->fee_id,
+        payment->amount,
+        StrCat("the ledger shows ", payment->amount.ToString(), " collected by ", connector_name,
+               " but its statement does not")));
+  }
+  return report;
 }
 
 }  // namespace pay::internal

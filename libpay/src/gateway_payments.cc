@@ -15,21 +15,6 @@
 
 namespace pay {
 
-std::string_view PaymentMethodName(PaymentMethod method) {
-  switch (method) {
-    case PaymentMethod::kBankTransfer: return "BANK_TRANSFER";
-    case PaymentMethod::kMobileWallet: return "MOBILE_WALLET";
-    case PaymentMethod::kCard: return "CARD";
-    case PaymentMethod::kSandbox: return "SANDBOX";
-  }
-  return "UNKNOWN";
-}
-
-std::optional<PaymentMethod> PaymentMethodFromByte(uint8_t value) {
-  if (value < 1 || value > 4) return std::nullopt;
-  return static_cast<PaymentMethod>(value);
-}
-
 namespace internal {
 namespace {
 
@@ -92,26 +77,36 @@ void PutFee(WriteSet* write_set, const Fee& fee, size_t entry_index) {
   });
 }
 
-CollectionRequest RequestFor(const Payment& payment) {
-  return CollectionRequest{payment.payment_id, payment.agency_id, payment.bill_number,
-                           payment.amount,     payment.method,    payment.payer_account};
+connector::CollectionRequest RequestFor(const Payment& payment) {
+  connector::CollectionRequest request;
+  request.payment_id = payment.payment_id;
+  request.agency_id = payment.agency_id;
+  request.bill_number = payment.bill_number;
+  request.amount = payment.amount;
+  request.method = payment.method;
+  request.payer_account = payment.payer_account;
+  request.create_time_ms = payment.create_time_ms;
+  return request;
 }
 
 std::string InFlightKey(std::string_view payment_id) {
   return StrCat(kPaymentsInFlight, '\0', payment_id);
 }
 
-Result<Connector*> GatewayImpl::Route(PaymentMethod method, std::string_view named) const {
+Result<GatewayImpl::ConnectorSlot*> GatewayImpl::Route(PaymentMethod method,
+                                                      std::string_view named) {
   bool any_supports = false;
-  for (const std::unique_ptr<Connector>& connector : connectors_) {
-    if (!named.empty() && connector->name() != named) continue;
-    if (!named.empty() && !connector->Supports(method)) {
+  const int64_t now_ms = NowMs();
+  for (const std::unique_ptr<ConnectorSlot>& slot : connectors_) {
+    const connector::Connector& connector = *slot->connector;
+    if (!named.empty() && connector.name() != named) continue;
+    if (!named.empty() && !connector.Supports(method)) {
       return absl::InvalidArgumentError(StrCat("connector: \"", named, "\" does not take ",
-                                                     PaymentMethodName(method), " payments"));
+                                               PaymentMethodName(method), " payments"));
     }
-    if (!connector->Supports(method)) continue;
+    if (!connector.Supports(method)) continue;
     any_supports = true;
-    if (connector->Available()) return connector.get();
+    if (slot->breaker->Allow(now_ms)) return slot.get();
   }
   if (!named.empty() && !any_supports) {
     return absl::InvalidArgumentError(StrCat("connector: no connector named \"", named, "\""));
@@ -121,11 +116,25 @@ Result<Connector*> GatewayImpl::Route(PaymentMethod method, std::string_view nam
         "method: no connector is configured for ", PaymentMethodName(method), " payments"));
   }
   return absl::UnavailableError(StrCat("every connector for ", PaymentMethodName(method),
-                                             " is unavailable; nothing was recorded, retry later"));
+                                       " is unavailable; nothing was recorded, retry later"));
 }
 
 Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
                                            const CreatePaymentRequest& request) {
+  // Decided and recorded under the locks; the connector is asked after they are released, so
+  // that a slow provider holds up nobody else.
+  PAY_ASSIGN_OR_RETURN(PaymentDecision decision, DecidePayment(caller, request));
+  if (decision.slot != nullptr) return Collect(decision.slot, std::move(decision.payment));
+  // A retry of a payment whose outcome is unknown asks the connector again, so that the caller
+  // learns the outcome as soon as the provider knows it.
+  if (decision.payment.state == PaymentState::kProcessing) {
+    return Inquire(std::move(decision.payment));
+  }
+  return std::move(decision.payment);
+}
+
+Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
+    const Principal& caller, const CreatePaymentRequest& request) {
   if (caller.role != Role::kAgency && caller.role != Role::kChannel) {
     return absl::PermissionDeniedError(StrCat(
         "only AGENCY and CHANNEL credentials create payments; this one is ", RoleName(caller.role)));
@@ -147,10 +156,7 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
     }
     PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
     if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
-    // A retry of a payment whose outcome is unknown asks the connector again (we hold the bill's
-    // lock), so that the caller learns the outcome as soon as the provider knows it.
-    if (first->state == PaymentState::kProcessing) return Resolve(*std::move(first));
-    return *std::move(first);
+    return PaymentDecision{*std::move(first), nullptr};
   }
 
   const Status not_found =
@@ -181,7 +187,7 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
         StrCat("expected_amount: ", request.expected_amount->ToString(),
                      " differs from the amount due ", fee.amount.ToString()));
   }
-  PAY_ASSIGN_OR_RETURN(Connector * connector, Route(*request.method, request.connector));
+  PAY_ASSIGN_OR_RETURN(ConnectorSlot * slot, Route(*request.method, request.connector));
 
   Payment payment;
   payment.payment_id = "pay_" + RandomHex(10);
@@ -190,7 +196,7 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
   payment.bill_number = fee.bill_number;
   payment.amount = fee.amount;
   payment.method = *request.method;
-  payment.connector = std::string(connector->name());
+  payment.connector = std::string(slot->connector->name());
   payment.state = PaymentState::kProcessing;
   payment.idempotency_key = request.idempotency_key;
   payment.initiated_by = caller.credential_id;
@@ -218,10 +224,12 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
                 "");
   write_set.Put(Table::kIndex, IndexKey(kPaymentsByFee, fee.fee_id, now_ms, payment.payment_id),
                 "");
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByConnector, payment.connector, now_ms, payment.payment_id), "");
   write_set.Put(Table::kIndex, InFlightKey(payment.payment_id), "");
   PAY_ASSIGN_OR_RETURN(payment.ledger_sequence, ledger_->Commit(std::move(write_set)));
   // (the PROCESSING entry is this write set's last)
-  return Collect(connector, std::move(payment), std::move(fee));
+  return PaymentDecision{std::move(payment), slot};
 }
 
 bool GatewayImpl::CanReadPayment(const Principal& caller, const Payment& payment) const {

@@ -18,11 +18,17 @@
 namespace pay {
 namespace {
 
-class ScriptedConnector final : public Connector {
+using connector::CollectionCallback;
+using connector::CollectionOutcome;
+using connector::CollectionRequest;
+using connector::OutcomeStatus;
+
+// Answers at once, on the caller's thread, as the script says.
+class ScriptedConnector final : public connector::Connector {
  public:
   struct Script {
-    std::atomic<bool> available{true};
-    std::atomic<int> mode{0};  // 0 succeed, 1 decline, 2 error (unknown outcome), 3 pending
+    // 0 succeed, 1 decline, 2 error (unknown outcome), 3 pending, 5 unreachable (nothing sent)
+    std::atomic<int> mode{0};
     std::atomic<int> calls{0};
     // Inquiry: -1 cannot inquire, 0 succeeded, 1 declined, 3 pending, 4 never received.
     std::atomic<int> inquiry{-1};
@@ -30,36 +36,36 @@ class ScriptedConnector final : public Connector {
   explicit ScriptedConnector(Script* script) : script_(script) {}
   std::string_view name() const override { return "scripted"; }
   bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kCard; }
-  bool Available() const override { return script_->available; }
-  Result<CollectionOutcome> Collect(const CollectionRequest& request) override {
+  void Collect(const CollectionRequest& request, CollectionCallback done) override {
     ++script_->calls;
     CollectionOutcome outcome;
     outcome.connector_reference = "ref-" + request.payment_id;
     switch (script_->mode.load()) {
-      case 0: outcome.status = CollectionStatus::kSucceeded; break;
+      case 0: outcome.status = OutcomeStatus::kSucceeded; break;
       case 1:
-        outcome.status = CollectionStatus::kFailed;
+        outcome.status = OutcomeStatus::kFailed;
         outcome.failure_code = "DECLINED";
         break;
-      case 2: return absl::DeadlineExceededError("provider timed out");
-      default: outcome.status = CollectionStatus::kPending;
+      case 2: return done(absl::DeadlineExceededError("provider timed out"));
+      case 5: return done(absl::UnavailableError("connection refused"));
+      default: outcome.status = OutcomeStatus::kPending;
     }
-    return outcome;
+    done(outcome);
   }
-  Result<CollectionOutcome> Inquire(const CollectionRequest& request) override {
+  void Inquire(const CollectionRequest& request, CollectionCallback done) override {
     CollectionOutcome outcome;
     outcome.connector_reference = "ref-" + request.payment_id;
     switch (script_->inquiry.load()) {
-      case -1: return absl::UnimplementedError("no inquiry");
-      case 0: outcome.status = CollectionStatus::kSucceeded; break;
+      case -1: return done(absl::UnimplementedError("no inquiry"));
+      case 0: outcome.status = OutcomeStatus::kSucceeded; break;
       case 1:
-        outcome.status = CollectionStatus::kFailed;
+        outcome.status = OutcomeStatus::kFailed;
         outcome.failure_code = "DECLINED";
         break;
-      case 4: return absl::NotFoundError("unknown payment");
-      default: outcome.status = CollectionStatus::kPending;
+      case 4: return done(absl::NotFoundError("unknown payment"));
+      default: outcome.status = OutcomeStatus::kPending;
     }
-    return outcome;
+    done(outcome);
   }
 
  private:
@@ -98,7 +104,10 @@ class GatewayTest : public ::testing::Test {
     options.data_dir = dir_;
     options.clock_ms = [this] { return now_ms_.load(); };
     gateway_ = Gateway::Open(options).value();
-    gateway_->RegisterConnector(std::make_unique<ScriptedConnector>(&script_));
+    ConnectorPolicy policy;
+    policy.breaker_failures = 3;
+    policy.breaker_cooldown_ms = 5000;
+    gateway_->RegisterConnector(std::make_unique<ScriptedConnector>(&script_), policy);
   }
 
   Fee NewFee(int64_t minor_units = 15000) {
@@ -205,6 +214,10 @@ TEST_F(GatewayTest, ProcessingPaymentsAreResolvedByInquiry) {
   EXPECT_EQ(gateway_->GetFee(agency_, first_fee.fee_id)->state, FeeState::kPaid);
 
   script_.inquiry = 4;  // never reached the provider: no money moved
+  // The two still unknown were inquired a moment ago: they wait for their backoff (1 s).
+  EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 2u);
+  EXPECT_EQ(gateway_->GetPayment(agency_, second.payment_id)->state, PaymentState::kProcessing);
+  now_ms_ += 1000;
   EXPECT_EQ(gateway_->ResolvePendingPayments().value(), 0u);
   Payment lost = gateway_->GetPayment(agency_, second.payment_id).value();
   EXPECT_EQ(lost.state, PaymentState::kFailed);
@@ -269,15 +282,32 @@ TEST_F(GatewayTest, DueFeesExpireWithALedgerEntry) {
             StatusCode::kFailedPrecondition);
 }
 
-TEST_F(GatewayTest, UnavailableConnectorRecordsNothing) {
+// A provider that cannot be reached fails the payment (nothing was sent, the fee stays payable);
+// after three such failures the circuit breaker opens and new payments are refused with nothing
+// recorded, until a trial after the cool-down succeeds.
+TEST_F(GatewayTest, UnreachableConnectorOpensTheCircuitBreaker) {
   Fee fee = NewFee();
+  script_.mode = 5;
+  Payment first = Pay(fee, "k1").value();
+  EXPECT_EQ(first.state, PaymentState::kFailed);
+  EXPECT_EQ(first.failure_code, "CONNECTOR_UNAVAILABLE");
+  EXPECT_EQ(gateway_->GetFee(agency_, fee.fee_id)->state, FeeState::kUnpaid);
+  EXPECT_EQ(Pay(fee, "k2")->failure_code, "CONNECTOR_UNAVAILABLE");
+  EXPECT_EQ(gateway_->ConnectorStatuses().at(0).breaker_state, "CLOSED");
+  EXPECT_EQ(Pay(fee, "k2b")->failure_code, "CONNECTOR_UNAVAILABLE");
+  EXPECT_EQ(gateway_->ConnectorStatuses().at(0).breaker_state, "OPEN");
+
   const uint64_t before = gateway_->LastSequence();
-  script_.available = false;
-  Result<Payment> payment = Pay(fee, "k1");
-  EXPECT_EQ(payment.status().code(), StatusCode::kUnavailable);
+  const int calls = script_.calls;
+  Result<Payment> refused = Pay(fee, "k3");
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(gateway_->LastSequence(), before);
-  script_.available = true;
-  EXPECT_EQ(Pay(fee, "k1")->state, PaymentState::kSucceeded);  // the same key works afterwards
+  EXPECT_EQ(script_.calls, calls);  // the provider was not asked
+
+  now_ms_ += 5000;  // cool-down over: one trial goes through and closes the breaker
+  script_.mode = 0;
+  EXPECT_EQ(Pay(fee, "k3")->state, PaymentState::kSucceeded);  // the same key works afterwards
+  EXPECT_EQ(gateway_->ConnectorStatuses().at(0).breaker_state, "CLOSED");
 }
 
 TEST_F(GatewayTest, IdempotencyKeysExpireAfterTheRetentionPeriod) {

@@ -1,6 +1,7 @@
 // Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
 
 #include "pay/payment_state.h"
+#include "pay/payment.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -123,6 +124,21 @@ Status CheckTransition(FeeState from, FeeState to) {
   return absl::FailedPreconditionError(absl::StrCat("fee is ", std::string(FeeStateName(from)),
                                                     "; cannot become ",
                                                     std::string(FeeStateName(to))));
+}
+
+std::string_view PaymentMethodName(PaymentMethod method) {
+  switch (method) {
+    case PaymentMethod::kBankTransfer: return "BANK_TRANSFER";
+    case PaymentMethod::kMobileWallet: return "MOBILE_WALLET";
+    case PaymentMethod::kCard: return "CARD";
+    case PaymentMethod::kSandbox: return "SANDBOX";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<PaymentMethod> PaymentMethodFromByte(uint8_t value) {
+  if (value < 1 || value > 4) return std::nullopt;
+  return static_cast<PaymentMethod>(value);
 }
 
 }  // namespace pay

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "pay/connector.h"
+#include "pay/connector/connector.h"
 #include "pay/fee.h"
 #include "pay/ledger_entry.h"
 #include "pay/payment.h"
@@ -33,6 +33,38 @@ struct GatewayOptions {
   int64_t idempotency_retention_ms = int64_t{30} * 24 * 3600 * 1000;
   // Wall clock in Unix milliseconds; tests may replace it. Null: the system clock.
   std::function<int64_t()> clock_ms;
+  // How long CreatePayment (and a retry of a PROCESSING payment) waits for the connector's answer
+  // before returning the payment PROCESSING; the answer is still recorded when it comes.
+  int64_t collect_wait_ms = 15'000;
+  // Inquiry backoff of a payment whose outcome stays unknown: the first inquiry is due at once,
+  // then after base, 2 x base, 4 x base, ... up to max.
+  int64_t inquiry_backoff_base_ms = 1'000;
+  int64_t inquiry_backoff_max_ms = 300'000;
+};
+
+// How routing treats a connector: its circuit breaker opens after `breaker_failures` consecutive
+// transport failures (unreachable, timeouts) and lets one trial request through after
+// `breaker_cooldown_ms`.
+struct ConnectorPolicy {
+  int breaker_failures = 5;
+  int64_t breaker_cooldown_ms = 10'000;
+};
+
+struct ConnectorStatus {
+  std::string name;
+  std::string breaker_state;  // "CLOSED", "OPEN", "HALF_OPEN"
+  int consecutive_failures = 0;
+};
+
+// What Gateway::Reconcile found comparing a connector's statement with the ledger.
+struct ReconciliationReport {
+  std::string connector;
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  size_t statement_lines = 0;
+  size_t matched = 0;          // statement line and succeeded payment agree to the minor unit
+  size_t resolved = 0;         // PROCESSING payments the statement proved succeeded
+  std::vector<std::string> discrepancies;  // "KIND subject: explanation", each also a ledger entry
 };
 
 // Which ledger entries ExportLedger streams.
@@ -68,9 +100,18 @@ class Gateway {
 
   virtual ~Gateway() = default;
 
+  // The sink a connector named `connector_name` reports outcomes and credits through (put it in
+  // its ConnectorContext). Stable for the gateway's lifetime.
+  virtual connector::OutcomeSink* OutcomeSinkFor(std::string_view connector_name) = 0;
+
   // Adds a connector. Routing picks, for a method, the first registered connector that supports
-  // it and is available. Call before serving requests.
-  virtual void RegisterConnector(std::unique_ptr<Connector> connector) = 0;
+  // it and whose circuit breaker is not open. Call before serving requests. The host must stop
+  // the connectors' I/O (their callbacks) before destroying the gateway.
+  virtual void RegisterConnector(std::unique_ptr<connector::Connector> connector,
+                                 ConnectorPolicy policy = {}) = 0;
+
+  // Each registered connector's circuit breaker, for health and metrics.
+  virtual std::vector<ConnectorStatus> ConnectorStatuses() const = 0;
 
   // Resolves an API key to its principal. Unknown, malformed or revoked -> kUnauthenticated
   // (the message never contains the key).
@@ -124,6 +165,13 @@ class Gateway {
   // its outcome, an unconfirmed outcome) with its connector and records the outcomes learnt.
   // Returns how many are still PROCESSING. payd calls it at start and periodically.
   virtual Result<size_t> ResolvePendingPayments() = 0;
+
+  // Compares the connector's statement for [from_ms, to_ms) with the ledger: PROCESSING payments
+  // the statement shows collected are recorded SUCCEEDED; every difference (unknown line, amount
+  // mismatch, a succeeded payment missing from the statement, a failed one on it) becomes a
+  // DISCREPANCY ledger entry, once. Nothing else is changed.
+  virtual Result<ReconciliationReport> Reconcile(std::string_view connector_name, int64_t from_ms,
+                                                 int64_t to_ms) = 0;
 
   // Records UNPAID fees whose expire_time has passed as EXPIRED (one ledger entry each). A fee
   // with a payment in flight waits for that payment's outcome. Returns how many it expired.

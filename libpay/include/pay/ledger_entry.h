@@ -36,6 +36,10 @@ enum class EntryType : uint8_t {
   kPaymentCreated = 6,
   kPaymentStateChanged = 7,
   kCheckpoint = 8,
+  // A difference between what a provider says and what the ledger holds (a contradicting
+  // outcome, a credit for an unknown or already paid bill, a statement line without a payment).
+  // Recorded for people to resolve, never applied silently. detail: "KIND: explanation".
+  kDiscrepancy = 9,
 };
 
 std::string_view EntryTypeName(EntryType type);  // "FEE_CREATED", ...
