@@ -53,4 +53,37 @@ grpc::Status AdminServiceImpl::RevokeCredential(grpc::ServerContext* context,
   });
 }
 
+grpc::Status AdminServiceImpl::ListConnectors(grpc::ServerContext* context,
+                                              const pay::v1::ListConnectorsRequest* request,
+                                              pay::v1::ListConnectorsResponse* response) {
+  return HandleCall(*gateway_, context, "ListConnectors", [&](const pay::Principal& caller) {
+    if (caller.role != pay::Role::kAdmin) {
+      return absl::PermissionDeniedError("only ADMIN credentials list connectors");
+    }
+    for (const pay::ConnectorStatus& status : gateway_->ConnectorStatuses()) {
+      pay::v1::ConnectorInfo* info = response->add_connectors();
+      info->set_name(status.name);
+      info->set_breaker_state(status.breaker_state);
+      info->set_consecutive_failures(status.consecutive_failures);
+    }
+    return pay::Status();
+  });
+}
+
+grpc::Status AdminServiceImpl::ReconcileConnector(
+    grpc::ServerContext* context, const pay::v1::ReconcileConnectorRequest* request,
+    pay::v1::ReconcileConnectorResponse* response) {
+  return HandleCall(*gateway_, context, "ReconcileConnector", [&](const pay::Principal& caller) {
+    if (caller.role != pay::Role::kAdmin) {
+      return absl::PermissionDeniedError("only ADMIN credentials reconcile connectors");
+    }
+    PAY_ASSIGN_OR_RETURN(ReconcilePeriod period, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::ReconciliationReport report,
+                         gateway_->Reconcile(request->connector(), period.start_ms,
+                                             period.end_ms));
+    ToProto(report, response);
+    return pay::Status();
+  });
+}
+
 }  // namespace payd

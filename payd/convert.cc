@@ -255,4 +255,24 @@ void ToProto(const pay::Credential& credential, pay::v1::Credential* out) {
   if (credential.revoked) ToTimestamp(credential.revoke_time_ms, out->mutable_revoke_time());
 }
 
+pay::Result<ReconcilePeriod> FromProto(const pay::v1::ReconcileConnectorRequest& request) {
+  ReconcilePeriod period;
+  if (!request.has_start_time() || !request.has_end_time()) {
+    return absl::InvalidArgumentError("start_time, end_time: both are required");
+  }
+  PAY_ASSIGN_OR_RETURN(period.start_ms, FromTimestamp(request.start_time(), "start_time", true));
+  PAY_ASSIGN_OR_RETURN(period.end_ms, FromTimestamp(request.end_time(), "end_time", true));
+  if (period.end_ms <= period.start_ms) {
+    return absl::InvalidArgumentError("end_time: must be after start_time");
+  }
+  return period;
+}
+
+void ToProto(const pay::ReconciliationReport& report, pay::v1::ReconcileConnectorResponse* out) {
+  out->set_statement_lines(static_cast<int64_t>(report.statement_lines));
+  out->set_matched(static_cast<int64_t>(report.matched));
+  out->set_resolved(static_cast<int64_t>(report.resolved));
+  for (const std::string& discrepancy : report.discrepancies) out->add_discrepancies(discrepancy);
+}
+
 }  // namespace payd

@@ -38,6 +38,14 @@ pay::Result<pay::CreateCredentialRequest> FromProto(
 // itself is refused, since 0 ms means "unbounded" to libpay.
 pay::Result<pay::ExportFilter> FromProto(const pay::v1::ExportLedgerRequest& request);
 
+// The statement period of a reconciliation, [start, end) in Unix milliseconds.
+struct ReconcilePeriod {
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+};
+pay::Result<ReconcilePeriod> FromProto(const pay::v1::ReconcileConnectorRequest& request);
+void ToProto(const pay::ReconciliationReport& report, pay::v1::ReconcileConnectorResponse* out);
+
 void ToProto(const pay::Fee& fee, pay::v1::Fee* out);
 void ToProto(const pay::BillInquiry& inquiry, pay::v1::InquireBillResponse* out);
 void ToProto(const pay::Payment& payment, pay::v1::Payment* out);

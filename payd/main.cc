@@ -55,7 +55,32 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free)")
       ->capture_default_str();
   serve->add_option("--connector", serve_options.connectors,
-                    "Connectors to enable, by name (repeatable); available: sandbox")
+                    "Built-in connector types to enable without configuration, by name "
+                    "(repeatable): sandbox")
+      ->capture_default_str();
+  serve->add_option("--connectors-file", serve_options.connector_host.connectors_file,
+                    "TOML file with one [connectors.NAME] table per connector (type, url, TLS "
+                    "files, secrets; see docs/connectors.md)")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--connector-plugin", serve_options.connector_host.plugins,
+                    "Shared library adding connector types (built with the connector SDK; "
+                    "repeatable)")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--notify-listen", serve_options.connector_host.notify_listen,
+                    "HOST:PORT where providers send notifications (POST /connectors/NAME/...); "
+                    "empty: none");
+  serve->add_option("--notify-tls-cert", serve_options.connector_host.notify_tls.cert_file,
+                    "Certificate (PEM) of the notification endpoint; without it the endpoint "
+                    "speaks plain HTTP (loopback testing only)");
+  serve->add_option("--notify-tls-key", serve_options.connector_host.notify_tls.key_file,
+                    "Private key (PEM) of the notification endpoint");
+  serve->add_option("--notify-tls-ca", serve_options.connector_host.notify_tls.ca_file,
+                    "CA (PEM) that providers' client certificates must chain to; set it to "
+                    "require mutual TLS");
+  serve->add_option("--reconcile-after-minutes", serve_options.reconcile_after_minutes,
+                    "Minutes after midnight UTC at which the previous day's statements are "
+                    "reconciled")
+      ->check(CLI::Range(0, 1439))
       ->capture_default_str();
   serve->add_option("--checkpoint-interval-seconds", serve_options.checkpoint_interval_seconds,
                     "How often a signed ledger checkpoint is written (also at shutdown)")
@@ -79,5 +104,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(level);
 
   if (*init) return Init(init_dir);
+  pay::connector::TlsOptions& notify_tls = serve_options.connector_host.notify_tls;
+  notify_tls.enabled = !notify_tls.cert_file.empty();
+  notify_tls.require_client_cert = !notify_tls.ca_file.empty();
+  if (notify_tls.enabled == notify_tls.key_file.empty()) {
+    spdlog::critical("--notify-tls-cert and --notify-tls-key go together");
+    return 2;
+  }
   return payd::Serve(serve_options);
 }

@@ -17,7 +17,6 @@
 
 #include "auth.h"
 #include "pay/gateway.h"
-#include "sandbox_connector.h"
 #include "services.h"
 
 namespace payd {
@@ -47,6 +46,31 @@ void ExpireFees(pay::Gateway& gateway) {
     spdlog::error("expiring due fees failed: {}", std::string(expired.status().message()));
   } else if (*expired > 0) {
     spdlog::info("{} fees passed their expire_time and are now EXPIRED", *expired);
+  }
+}
+
+constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+
+// Compares each connector's statement of one UTC day with the ledger; differences are ledger
+// entries (DISCREPANCY) and log lines.
+void Reconcile(pay::Gateway& gateway, int64_t day_start_ms) {
+  for (const pay::ConnectorStatus& connector : gateway.ConnectorStatuses()) {
+    pay::Result<pay::ReconciliationReport> report =
+        gateway.Reconcile(connector.name, day_start_ms, day_start_ms + kDayMs);
+    if (!report.ok()) {
+      if (report.status().code() != pay::StatusCode::kUnimplemented) {
+        spdlog::error("reconciliation of {} failed: {}; it is retried at the next inquiry tick",
+                      connector.name, std::string(report.status().message()));
+      }
+      continue;
+    }
+    spdlog::info("reconciled {} for the day starting {} ms: {} statement lines, {} matched, "
+                 "{} resolved, {} discrepancies",
+                 connector.name, day_start_ms, report->statement_lines, report->matched,
+                 report->resolved, report->discrepancies.size());
+    for (const std::string& discrepancy : report->discrepancies) {
+      spdlog::warn("reconciliation of {}: {}", connector.name, discrepancy);
+    }
   }
 }
 
@@ -89,6 +113,7 @@ class Maintenance {
       if (now >= next_inquiry) {
         ResolvePending(*gateway_);
         ExpireFees(*gateway_);
+        ReconcileYesterday();
         next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
       }
       if (now >= next_checkpoint) {
@@ -98,9 +123,20 @@ class Maintenance {
     }
   }
 
- private:
+  void ReconcileYesterday() {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const int64_t today = now_ms / kDayMs * kDayMs;
+    if (now_ms - today < int64_t{options_.reconcile_after_minutes} * 60 * 1000) return;
+    if (reconciled_day_ == today - kDayMs) return;
+    Reconcile(*gateway_, today - kDayMs);
+    reconciled_day_ = today - kDayMs;
+  }
+
   pay::Gateway* gateway_;
   ServeOptions options_;
+  int64_t reconciled_day_ = -1;
   std::jthread thread_;
 };
 
@@ -129,15 +165,13 @@ int Serve(const ServeOptions& options) {
     spdlog::critical("cannot open the gateway: {}", std::string(gateway.status().message()));
     return 1;
   }
-  for (const std::string& name : options.connectors) {
-    if (name == "sandbox") {
-      (*gateway)->RegisterConnector(pay::sandbox::NewSandboxConnector());
-      spdlog::warn("connector sandbox enabled: TEST MODE, it moves no money (disable it in "
-                   "production with --connector)");
-    } else {
-      spdlog::critical("unknown connector \"{}\" (available: sandbox)", name);
-      return 2;
-    }
+  ConnectorHostOptions host_options = options.connector_host;
+  host_options.enabled = options.connectors;
+  pay::Result<std::unique_ptr<ConnectorHost>> connectors =
+      ConnectorHost::Start(gateway->get(), host_options);
+  if (!connectors.ok()) {
+    spdlog::critical("cannot start the connectors: {}", std::string(connectors.status().message()));
+    return 2;
   }
 
   // Payments a crash left between "sent to the connector" and "outcome recorded" are resolved
@@ -191,6 +225,8 @@ int Serve(const ServeOptions& options) {
   server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
   maintenance.reset();
+  // Connector callbacks end before the gateway they report to is closed.
+  (*connectors)->Stop();
   WriteCheckpoint(**gateway);  // the last state, signed
   spdlog::info("payd stopped at ledger sequence {}", (*gateway)->LastSequence());
   return 0;

@@ -9,12 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "connector_host.h"
+
 namespace payd {
 
 struct ServeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:50051";
   std::vector<std::string> connectors = {"sandbox"};
+  // Connector instances, plugins and the notification endpoint (connectors are also taken from
+  // `connectors` above, by type name).
+  ConnectorHostOptions connector_host;
+  // Each connector's statement for the previous UTC day is reconciled once a day, this many
+  // minutes after midnight UTC (and at start when that time has passed).
+  int reconcile_after_minutes = 60;
   int idempotency_retention_days = 30;
   // How long in-flight calls may finish after SIGTERM before they are cancelled.
   int shutdown_grace_ms = 5000;

@@ -29,6 +29,12 @@ class AdminServiceImpl final : public pay::v1::AdminService::Service {
   grpc::Status RevokeCredential(grpc::ServerContext* context,
                                 const pay::v1::RevokeCredentialRequest* request,
                                 pay::v1::Credential* response) override;
+  grpc::Status ListConnectors(grpc::ServerContext* context,
+                              const pay::v1::ListConnectorsRequest* request,
+                              pay::v1::ListConnectorsResponse* response) override;
+  grpc::Status ReconcileConnector(grpc::ServerContext* context,
+                                  const pay::v1::ReconcileConnectorRequest* request,
+                                  pay::v1::ReconcileConnectorResponse* response) override;
 
  private:
   pay::Gateway* gateway_;

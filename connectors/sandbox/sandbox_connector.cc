@@ -14,7 +14,9 @@ using connector::OutcomeStatus;
 
 class SandboxConnector final : public connector::Connector {
  public:
-  std::string_view name() const override { return "sandbox"; }
+  explicit SandboxConnector(std::string name) : name_(std::move(name)) {}
+
+  std::string_view name() const override { return name_; }
 
   bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kSandbox; }
 
@@ -29,6 +31,8 @@ class SandboxConnector final : public connector::Connector {
   }
 
  private:
+  std::string name_;
+
   static CollectionOutcome Decide(const CollectionRequest& request) {
     CollectionOutcome outcome;
     // The payment id is unique per payment, so the reference is stable across inquiries.
@@ -47,8 +51,8 @@ class SandboxConnector final : public connector::Connector {
 
 }  // namespace
 
-std::unique_ptr<connector::Connector> NewSandboxConnector() {
-  return std::make_unique<SandboxConnector>();
+std::unique_ptr<connector::Connector> NewSandboxConnector(std::string name) {
+  return std::make_unique<SandboxConnector>(std::move(name));
 }
 
 }  // namespace pay::sandbox

@@ -9,6 +9,7 @@
 #define PAY_CONNECTORS_SANDBOX_SANDBOX_CONNECTOR_H_
 
 #include <memory>
+#include <string>
 
 #include "pay/connector/connector.h"
 
@@ -17,7 +18,8 @@ namespace pay::sandbox {
 // Minor-unit suffix that the sandbox declines: minor_units % 1000 == kDeclineSuffix.
 inline constexpr int64_t kDeclineSuffix = 402;
 
-std::unique_ptr<connector::Connector> NewSandboxConnector();
+// `name`: the instance name (several sandboxes can be enabled, e.g. to test routing).
+std::unique_ptr<connector::Connector> NewSandboxConnector(std::string name = "sandbox");
 
 }  // namespace pay::sandbox
 
