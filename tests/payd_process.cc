@@ -174,8 +174,9 @@ PaydProcess::~PaydProcess() {
   const size_t log_offset = size_error ? 0 : static_cast<size_t>(log_size);
 
   std::string error;
-  pid_ =
-      SpawnPayd({"serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"}, LogPath(), &error);
+  std::vector<std::string> args = {"serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), serve_args_.begin(), serve_args_.end());
+  pid_ = SpawnPayd(args, LogPath(), &error);
   if (pid_ < 0) return ::testing::AssertionFailure() << error;
 
   static const std::regex kListening(R"(listening on 127\.0\.0\.1:([0-9]+))");

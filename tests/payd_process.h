@@ -61,6 +61,9 @@ class PaydProcess {
   // May be called again after Stop() or Kill(): same data directory, possibly another port.
   ::testing::AssertionResult Start();
 
+  // More `payd serve` arguments for the next Start() (connectors file, notify endpoint, ...).
+  void set_serve_args(std::vector<std::string> args) { serve_args_ = std::move(args); }
+
   // Sends `signal` (SIGTERM by default) and waits for payd to exit. Returns its exit code, 128 +
   // signal number if a signal ended it, or -1 if no payd was running or it did not exit within
   // kStopTimeout (it is then killed with SIGKILL).
@@ -88,6 +91,7 @@ class PaydProcess {
   std::string admin_key_;
   std::string target_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::vector<std::string> serve_args_;
   pid_t pid_ = -1;
 };
 

@@ -1,7 +1,8 @@
 // Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
 //
-// `agency` and `credential`: AdminService, for ADMIN credentials.
+// `agency`, `credential` and `connector`: AdminService, for ADMIN credentials.
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -166,11 +167,84 @@ void AddCredentialCommands(CLI::App* app, Action* action) {
   SetAction(revoke, revoke_flags, action, &RunCredentialRevoke);
 }
 
+int RunConnectorList(const PageFlags&, const ClientConfig& config) {
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  const ListLayout layout{"connectors",
+                          {{"name"}, {"breaker_state"}, {"consecutive_failures"}},
+                          "no connectors"};
+  return CallAndPrint<pay::v1::ListConnectorsResponse>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::ListConnectorsResponse* response) {
+        return stub->ListConnectors(context, pay::v1::ListConnectorsRequest(), response);
+      },
+      [&](const pay::v1::ListConnectorsResponse& response) {
+        PrintList(response, layout, config.output);
+      });
+}
+
+struct ReconcileFlags {
+  std::string connector;
+  std::string from;
+  std::string to;
+};
+
+int RunConnectorReconcile(const ReconcileFlags& flags, const ClientConfig& config) {
+  pay::v1::ReconcileConnectorRequest request;
+  request.set_connector(flags.connector);
+  absl::StatusOr<google::protobuf::Timestamp> from = ParseTime(flags.from, "--from");
+  if (!from.ok()) return ReportUsageError(from.status());
+  absl::StatusOr<google::protobuf::Timestamp> to = ParseTime(flags.to, "--to");
+  if (!to.ok()) return ReportUsageError(to.status());
+  *request.mutable_start_time() = *from;
+  *request.mutable_end_time() = *to;
+  auto stub = AdminService::NewStub(CreateChannel(config));
+  return CallAndPrint<pay::v1::ReconcileConnectorResponse>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::ReconcileConnectorResponse* response) {
+        context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        return stub->ReconcileConnector(context, request, response);
+      },
+      [&](const pay::v1::ReconcileConnectorResponse& response) {
+        PrintMessage(response, config.output);
+      });
+}
+
+void AddConnectorCommands(CLI::App* app, Action* action) {
+  CLI::App* connector =
+      app->add_subcommand("connector", "Connectors: routing state and reconciliation (ADMIN)");
+  connector->require_subcommand(1);
+
+  CLI::App* list = connector->add_subcommand("list", "Connectors in routing order");
+  list->footer(
+      "One line per connector: name, circuit breaker (CLOSED, OPEN, HALF_OPEN) and transport\n"
+      "failures in a row. An OPEN connector is skipped by routing until its cool-down ends.");
+  auto list_flags = std::make_shared<PageFlags>();
+  SetAction(list, list_flags, action, &RunConnectorList);
+
+  CLI::App* reconcile = connector->add_subcommand(
+      "reconcile", "Compare a connector's statement for a period with the ledger");
+  reconcile->footer(
+      "PROCESSING payments the statement shows collected become SUCCEEDED; every other\n"
+      "difference is listed and recorded once as a DISCREPANCY ledger entry. payd runs this for\n"
+      "the previous UTC day on its own once a day.\n"
+      "Example: paycli connector reconcile bank --from 2026-11-23T00:00:00Z "
+      "--to 2026-11-24T00:00:00Z");
+  auto reconcile_flags = std::make_shared<ReconcileFlags>();
+  reconcile->add_option("CONNECTOR", reconcile_flags->connector, "Connector name, e.g. bank")
+      ->required();
+  reconcile->add_option("--from", reconcile_flags->from, "Start of the period (RFC 3339)")
+      ->required();
+  reconcile->add_option("--to", reconcile_flags->to, "End of the period, exclusive (RFC 3339)")
+      ->required();
+  SetAction(reconcile, reconcile_flags, action, &RunConnectorReconcile);
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App* app, Action* action) {
   AddAgencyCommands(app, action);
   AddCredentialCommands(app, action);
+  AddConnectorCommands(app, action);
 }
 
 }  // namespace paycli
