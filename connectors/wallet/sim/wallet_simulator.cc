@@ -173,6 +173,8 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
   int64_t collected_count = 0;                                      // guarded by mu
   int64_t refunded_count = 0;                                       // guarded by mu
   std::map<std::string, Request> requests;                          // guarded by mu
+  // Request ids answered 404 by a status inquiry: closed for good (PROTOCOL.md 3.3).
+  std::set<std::string> closed_ids;                                 // guarded by mu
   std::map<std::string, Refund> refunds;                            // guarded by mu
   std::map<std::string, PushRecord> pushes;                         // by reference; guarded by mu
   std::vector<StatementEntry> statement;                            // guarded by mu
@@ -493,7 +495,10 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
     request.lost_callback = active.count("lost_callback") > 0;
     request.duplicate_callback = active.count("duplicate_callback") > 0;
     auto wallet = wallets.find(order.msisdn);
-    if (wallet == wallets.end()) {
+    if (closed_ids.count(order.request_id) > 0) {
+      request.status = PaymentStatus::kFailed;
+      request.reason = "CLOSED_BY_INQUIRY";
+    } else if (wallet == wallets.end()) {
       request.status = PaymentStatus::kFailed;
       request.reason = "UNKNOWN_WALLET";
     } else if (wallet->second.currency != order.amount.currency()) {
@@ -663,6 +668,8 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
     std::lock_guard<std::mutex> lock(mu);
     auto it = requests.find(id);
     if (it == requests.end()) {
+      // The gateway will treat the payment as never sent: a late copy must never collect.
+      closed_ids.insert(id);
       return ErrorResponse(404, "NOT_FOUND", "the wallet never received request " + id);
     }
     return JsonResponse(200, ToJson(it->second.Report()));

@@ -354,6 +354,14 @@ void NeverReceivedIsNotFound(Case* t) {
   EXPECT_FALSE(answer.ok() && answer->status == OutcomeStatus::kSucceeded) << Describe(answer);
   Result<CollectionOutcome> inquired = t->Inquire(request);
   EXPECT_EQ(inquired.status().code(), StatusCode::kNotFound) << Describe(inquired);
+  // The gateway now records the payment FAILED. A late copy of the request (delayed in the
+  // network, re-sent) must never collect: the provider closes an id it answered "not found".
+  Result<CollectionOutcome> late = t->Collect(request);
+  EXPECT_FALSE(late.ok() && late->status == OutcomeStatus::kSucceeded)
+      << "a request the provider said it never received was collected later";
+  Result<CollectionOutcome> after = t->InquireUntilFinal(request);
+  EXPECT_FALSE(after.ok() && after->status == OutcomeStatus::kSucceeded)
+      << "a request the provider said it never received was collected later";
   // And for an id the provider never heard of at all.
   CollectionRequest unknown = t->NewRequest();
   EXPECT_EQ(t->Inquire(unknown).status().code(), StatusCode::kNotFound);

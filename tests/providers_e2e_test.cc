@@ -1,0 +1,299 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// payd with its real connectors against the simulators, every hop over real sockets with mutual
+// TLS: payd -> wallet-sim (HTTPS, client certificate, HMAC-signed JSON) and wallet-sim -> payd's
+// notification endpoint (HTTPS, the simulator's client certificate, signed callbacks).
+//
+// The fault soak sends payments while the simulator faults 20% of its calls (timeouts that still
+// collect, 5xx, dropped requests, lost, duplicated and early callbacks) and then checks that
+// every payment became final, that no request was collected twice, and that the simulator's
+// merchant account, the ledger's clearing account and the sum of succeeded payments agree to the
+// minor unit. PAY_SOAK_PAYMENTS sets the number of payments (default 2000).
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "pay/connector/pki.h"
+#include "pay/v1/ledger_service.grpc.pb.h"
+#include "payd_test_base.h"
+#include "wallet_sim_process.h"
+
+namespace pay::integration {
+namespace {
+
+// A port that was free a moment ago (payd's notification endpoint must be known to the
+// simulator before payd starts).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool IsFinal(v1::Payment::State state) {
+  return state == v1::Payment::SUCCEEDED || state == v1::Payment::FAILED;
+}
+
+class ProvidersTest : public PaydTest {
+ protected:
+  static constexpr int64_t kClientTimeoutMs = 1000;
+
+  void SetUp() override {
+    PaydTest::SetUp();
+    if (HasFatalFailure()) return;
+    pki_ = payd_.data_dir() + "/pki";
+    ASSERT_TRUE(connector::CreateDevelopmentPki(pki_, {"payd", "wallet-sim"}).ok());
+    notify_ = "127.0.0.1:" + std::to_string(FreePort());
+
+    wallet::WalletSimOptions options;
+    options.work_dir = payd_.data_dir() + "/wallet-sim";
+    options.hmac_secret = "e2e-wallet-secret";
+    connector::TlsOptions own;
+    own.ca_file = pki_ + "/ca.pem";
+    own.cert_file = pki_ + "/wallet-sim.pem";
+    own.key_file = pki_ + "/wallet-sim.key";
+    options.server_tls = own;
+    options.server_tls.require_client_cert = true;
+    options.callback_tls = own;
+    options.client_tls.ca_file = pki_ + "/ca.pem";
+    options.client_tls.cert_file = pki_ + "/payd.pem";
+    options.client_tls.key_file = pki_ + "/payd.key";
+    options.merchant_callback_url = "https://" + notify_ + "/connectors/wallet/callback";
+    options.hold_ms = kClientTimeoutMs + 1000;
+    Result<std::unique_ptr<wallet::WalletSimProcess>> sim = wallet::WalletSimProcess::Start(options);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    wallet_ = *std::move(sim);
+
+    const std::string file = payd_.data_dir() + "/connectors.toml";
+    std::ofstream(file) << "[connectors.wallet]\n"
+                        << "type = \"wallet\"\n"
+                        << "url = \"" << wallet_->base_url() << "\"\n"
+                        << "tls_ca_file = \"" << pki_ << "/ca.pem\"\n"
+                        << "tls_cert_file = \"" << pki_ << "/payd.pem\"\n"
+                        << "tls_key_file = \"" << pki_ << "/payd.key\"\n"
+                        << "timeout_ms = " << kClientTimeoutMs << "\n"
+                        << "merchant_id = \"" << options.merchant_id << "\"\n"
+                        << "hmac_secret_file = \"" << wallet_->secret_file() << "\"\n"
+                        << "callback_url = \"https://" << notify_
+                        << "/connectors/wallet/callback\"\n"
+                        << "poll_after_ms = 1000\n"
+                        << "breaker_failures = 1000\n";
+    ASSERT_EQ(payd_.Stop(), 0);
+    payd_.set_serve_args({"--connectors-file", file, "--notify-listen", notify_,
+                          "--notify-tls-cert", pki_ + "/payd.pem", "--notify-tls-key",
+                          pki_ + "/payd.key", "--notify-tls-ca", pki_ + "/ca.pem",
+                          "--inquiry-interval-seconds", "1"});
+    ASSERT_TRUE(payd_.Start());
+    Connect();
+  }
+
+  // The payment once final (polling GetPayment), or as it stands at the deadline.
+  v1::Payment AwaitFinal(const std::string& payment_id, std::chrono::seconds timeout) {
+    v1::Payment payment;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      EXPECT_TRUE(GetPayment(passports_.agency_key, payment_id, &payment).ok());
+      if (IsFinal(payment.state())) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return payment;
+  }
+
+  v1::CreatePaymentRequest WalletPayment(const std::string& bill, const std::string& key,
+                                         const std::string& msisdn) {
+    v1::CreatePaymentRequest request;
+    request.set_bill_number(bill);
+    request.set_method(v1::MOBILE_WALLET);
+    request.set_payer_account(msisdn);
+    request.set_idempotency_key(key);
+    return request;
+  }
+
+  // Sum of the postings to `account` over the whole ledger, by currency (an AUDITOR's export).
+  std::map<std::string, int64_t> LedgerBalance(const std::string& account) {
+    v1::CreateCredentialRequest request;
+    request.set_role(v1::Credential::AUDITOR);
+    request.add_agency_ids("*");
+    v1::CreateCredentialResponse auditor;
+    auto context = MakeContext(payd_.admin_key(), kCallTimeout);
+    EXPECT_TRUE(admin_->CreateCredential(context.get(), request, &auditor).ok());
+    auto ledger = v1::LedgerService::NewStub(payd_.channel());
+    auto export_context = MakeContext(auditor.api_key(), std::chrono::seconds(60));
+    auto reader = ledger->ExportLedger(export_context.get(), v1::ExportLedgerRequest());
+    std::map<std::string, int64_t> balance;
+    v1::LedgerEntry entry;
+    while (reader->Read(&entry)) {
+      for (const v1::Posting& posting : entry.postings()) {
+        if (posting.account() == account) {
+          balance[posting.amount().currency()] += posting.amount().minor_units();
+        }
+      }
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return balance;
+  }
+
+  std::string pki_;
+  std::string notify_;
+  std::unique_ptr<wallet::WalletSimProcess> wallet_;
+};
+
+TEST_F(ProvidersTest, WalletPaymentIsCollectedAndConfirmedByASignedCallback) {
+  const Money funds = Money::Create("SAR", 100000).value();
+  ASSERT_TRUE(wallet_->PutWallet("+966501234567", "Citizen", funds).ok());
+  v1::Fee fee;
+  IssueFee(passports_.agency_key, 30000, &fee);
+  v1::Payment payment;
+  ASSERT_TRUE(TryPay(passports_.agency_key,
+                     WalletPayment(fee.bill_number(), "wallet-1", "+966501234567"), &payment)
+                  .ok());
+  EXPECT_EQ(payment.connector(), "wallet");
+  payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
+  ASSERT_EQ(payment.state(), v1::Payment::SUCCEEDED) << payment.DebugString();
+  EXPECT_FALSE(payment.connector_reference().empty());
+  v1::Fee paid;
+  ASSERT_TRUE(GetFee(passports_.agency_key, fee.fee_id(), &paid).ok());
+  EXPECT_EQ(paid.state(), v1::Fee::PAID);
+  EXPECT_EQ(wallet_->GetWallet("+966501234567")->balance.minor_units(), 70000);
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), 30000);
+  EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], 30000);
+
+  // Declined for lack of funds: no money moves, the fee stays payable.
+  v1::Fee second;
+  IssueFee(passports_.agency_key, 80000, &second);
+  ASSERT_TRUE(TryPay(passports_.agency_key,
+                     WalletPayment(second.bill_number(), "wallet-2", "+966501234567"), &payment)
+                  .ok());
+  payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
+  EXPECT_EQ(payment.state(), v1::Payment::FAILED);
+  EXPECT_EQ(payment.failure_code(), "INSUFFICIENT_FUNDS");
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), 30000);
+}
+
+// A citizen pays a bill from the wallet app: the wallet's signed CREDIT callback records a
+// payment that pays the fee.
+TEST_F(ProvidersTest, WalletPushCreditPaysTheBill) {
+  ASSERT_TRUE(
+      wallet_->PutWallet("+966507654321", "Citizen", Money::Create("SAR", 50000).value()).ok());
+  v1::Fee fee;
+  IssueFee(passports_.agency_key, 12500, &fee);
+  ASSERT_TRUE(
+      wallet_->Push("+966507654321", fee.bill_number(), Money::Create("SAR", 12500).value()).ok());
+  v1::Fee paid;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(GetFee(passports_.agency_key, fee.fee_id(), &paid).ok());
+    if (paid.state() == v1::Fee::PAID) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(paid.state(), v1::Fee::PAID);
+  std::vector<v1::Payment> payments;
+  PaymentsOfFee(passports_.agency_key, fee.fee_id(), &payments);
+  ASSERT_EQ(payments.size(), 1u);
+  EXPECT_EQ(payments[0].state(), v1::Payment::SUCCEEDED);
+  EXPECT_EQ(payments[0].method(), v1::MOBILE_WALLET);
+  EXPECT_EQ(payments[0].connector(), "wallet");
+}
+
+TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
+  const char* configured = std::getenv("PAY_SOAK_PAYMENTS");
+  const int total = configured != nullptr ? std::atoi(configured) : 2000;
+  constexpr int kClients = 32;
+  wallet::SimFaults faults;  // 20% of the calls faulted
+  faults.timeout_rate = 0.04;
+  faults.error_rate = 0.04;
+  faults.drop_rate = 0.03;
+  faults.lost_callback_rate = 0.04;
+  faults.duplicate_callback_rate = 0.03;
+  faults.early_callback_rate = 0.02;
+  faults.seed = 20261124;
+  ASSERT_TRUE(wallet_->SetFaults(faults).ok());
+
+  // Every citizen can afford every fee; fees of 1.00 .. 9.99 SAR.
+  std::vector<std::string> msisdns;
+  for (int i = 0; i < kClients; ++i) {
+    msisdns.push_back("+9665010000" + std::to_string(10 + i));
+    ASSERT_TRUE(
+        wallet_->PutWallet(msisdns.back(), "Citizen", Money::Create("SAR", 100'000'000).value())
+            .ok());
+  }
+  std::vector<v1::Fee> fees(total);
+  for (int i = 0; i < total; ++i) IssueFee(passports_.agency_key, 100 + (i * 37) % 900, &fees[i]);
+
+  std::vector<std::string> payment_ids(total);
+  std::atomic<int> next{0};
+  std::atomic<int> errors{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = next++; i < total; i = next++) {
+        v1::CreatePaymentRequest request =
+            WalletPayment(fees[i].bill_number(), "soak-" + std::to_string(i), msisdns[c]);
+        v1::Payment payment;
+        grpc::Status status;
+        // A client retries with the same key until payd answers; the key makes that safe.
+        for (int attempt = 0; attempt < 5; ++attempt) {
+          auto context = MakeContext(passports_.agency_key, std::chrono::seconds(30));
+          status = payments_->CreatePayment(context.get(), request, &payment);
+          if (status.ok()) break;
+        }
+        if (!status.ok()) {
+          ++errors;
+          continue;
+        }
+        payment_ids[i] = payment.payment_id();
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  ASSERT_EQ(errors.load(), 0);
+  const double send_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Every payment final: by callback, polling, or payd's inquiry.
+  int64_t succeeded_sum = 0;
+  int succeeded = 0;
+  int failed = 0;
+  std::map<std::string, int> failure_codes;
+  for (int i = 0; i < total; ++i) {
+    v1::Payment payment = AwaitFinal(payment_ids[i], std::chrono::seconds(60));
+    ASSERT_TRUE(IsFinal(payment.state())) << "still " << v1::Payment::State_Name(payment.state())
+                                          << ": " << payment.payment_id();
+    Result<wallet::SimRequest> at_wallet = wallet_->GetRequest(payment.payment_id());
+    const int collected = at_wallet.ok() ? at_wallet->collected_count : 0;
+    ASSERT_LE(collected, 1) << payment.payment_id() << " collected twice";
+    if (payment.state() == v1::Payment::SUCCEEDED) {
+      ++succeeded;
+      succeeded_sum += payment.amount().minor_units();
+      EXPECT_EQ(collected, 1) << payment.payment_id() << " succeeded but was not collected";
+    } else {
+      ++failed;
+      ++failure_codes[payment.failure_code()];
+      EXPECT_EQ(collected, 0) << payment.payment_id() << " failed but the wallet collected it";
+    }
+  }
+  const double total_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), succeeded_sum);
+  EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], succeeded_sum);
+  std::printf("soak: %d payments sent in %.1f s, all final after %.1f s: %d succeeded "
+              "(%.2f SAR), %d failed\n",
+              total, send_seconds, total_seconds, succeeded, succeeded_sum / 100.0, failed);
+  for (const auto& [code, count] : failure_codes) std::printf("  failed %s: %d\n", code.c_str(), count);
+}
+
+}  // namespace
+}  // namespace pay::integration
