@@ -209,6 +209,8 @@ pay::Status ConnectorHost::Load(pay::Gateway* gateway, const ConnectorHostOption
       auto it = by_name_.find(name);
       if (it == by_name_.end()) return not_found();
       pay::connector::Notification notification;
+      notification.method = request.method;
+      notification.target = request.target;
       notification.path = slash == std::string_view::npos ? "/" : std::string(target.substr(slash));
       notification.headers = std::move(request.headers);
       notification.body = std::move(request.body);

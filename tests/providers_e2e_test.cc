@@ -207,6 +207,50 @@ TEST_F(ProvidersTest, WalletPushCreditPaysTheBill) {
   EXPECT_EQ(payments[0].connector(), "wallet");
 }
 
+// The day's statement agrees with the ledger; money for a bill that does not exist is recorded
+// as a DISCREPANCY (held in suspense), never lost and never applied to a fee.
+TEST_F(ProvidersTest, StatementReconcilesAndUnmatchedCreditsAreReported) {
+  ASSERT_TRUE(
+      wallet_->PutWallet("+966501230000", "Citizen", Money::Create("SAR", 100000).value()).ok());
+  const int64_t day_start = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() / 86400 * 86400;
+  for (int i = 0; i < 3; ++i) {
+    v1::Fee fee;
+    IssueFee(passports_.agency_key, 1000 * (i + 1), &fee);
+    v1::Payment payment;
+    ASSERT_TRUE(TryPay(passports_.agency_key,
+                       WalletPayment(fee.bill_number(), "rec-" + std::to_string(i),
+                                     "+966501230000"),
+                       &payment)
+                    .ok());
+    ASSERT_EQ(AwaitFinal(payment.payment_id(), std::chrono::seconds(20)).state(),
+              v1::Payment::SUCCEEDED);
+  }
+  ASSERT_TRUE(wallet_->Push("+966501230000", "1234567890123452",
+                            Money::Create("SAR", 777).value())
+                  .ok());
+  // The unmatched credit reaches payd asynchronously; its DISCREPANCY entry shows it arrived.
+  bool reported = false;
+  for (int i = 0; i < 200 && !reported; ++i) {
+    reported = LedgerBalance("suspense/wallet")["SAR"] == -777;
+    if (!reported) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(reported) << "the unmatched credit was not recorded in suspense/wallet";
+
+  v1::ReconcileConnectorRequest request;
+  request.set_connector("wallet");
+  request.mutable_start_time()->set_seconds(day_start);
+  request.mutable_end_time()->set_seconds(day_start + 86400);
+  v1::ReconcileConnectorResponse report;
+  auto context = MakeContext(payd_.admin_key(), std::chrono::seconds(30));
+  ASSERT_TRUE(admin_->ReconcileConnector(context.get(), request, &report).ok());
+  EXPECT_EQ(report.statement_lines(), 4);  // three collections and the push
+  EXPECT_EQ(report.matched(), 4);
+  EXPECT_EQ(report.discrepancies_size(), 0) << report.DebugString();
+  EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], 1000 + 2000 + 3000 + 777);
+}
+
 TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
   const char* configured = std::getenv("PAY_SOAK_PAYMENTS");
   const int total = configured != nullptr ? std::atoi(configured) : 2000;

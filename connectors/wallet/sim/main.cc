@@ -154,6 +154,9 @@ int main(int argc, char** argv) {
                  "Share of requests whose callback is sent before the HTTP answer")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", faults.seed, "Seed of the fault draws")->capture_default_str();
+  app.add_option("--seed-wallet", options.seed_wallets,
+                 "A citizen's wallet created at start unless it exists: "
+                 "MSISDN:CURRENCY:MINOR_UNITS:NAME, e.g. +966500000001:SAR:1000000:Demo (repeatable)");
   app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 

@@ -989,6 +989,40 @@ Result<std::unique_ptr<Simulator>> Simulator::Start(connector::IoRuntime& runtim
     PAY_RETURN_IF_ERROR(impl->LoadState());
   }
   impl->faults = options.faults;
+  for (const std::string& seed : options.seed_wallets) {
+    // MSISDN:CURRENCY:MINOR_UNITS:NAME
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (int i = 0; i < 3; ++i) {
+      const size_t colon = seed.find(':', start);
+      if (colon == std::string::npos) break;
+      parts.push_back(seed.substr(start, colon - start));
+      start = colon + 1;
+    }
+    parts.push_back(seed.substr(start));
+    int64_t balance = -1;
+    if (parts.size() == 4) {
+      try {
+        balance = std::stoll(parts[2]);
+      } catch (...) {
+      }
+    }
+    if (balance < 0) {
+      return absl::InvalidArgumentError("--seed-wallet: \"" + seed +
+                                        "\" is not MSISDN:CURRENCY:MINOR_UNITS:NAME");
+    }
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      if (impl->wallets.count(parts[0]) > 0) continue;
+    }
+    HttpResponse created = impl->PutWallet(Json{{"msisdn", parts[0]},
+                                                {"currency", parts[1]},
+                                                {"balance_minor_units", balance},
+                                                {"name", parts[3]}});
+    if (created.status != 200) {
+      return absl::InvalidArgumentError("--seed-wallet: " + seed + ": " + created.body);
+    }
+  }
   connector::HttpServerOptions server_options;
   server_options.listen = options.listen;
   server_options.tls = options.server_tls;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pay/connector/http.h"
 #include "pay/connector/http_runtime.h"
@@ -50,6 +51,8 @@ struct SimulatorOptions {
   int64_t callback_give_up_ms = 120000;
   int64_t callback_timeout_ms = 5000;
   FaultRates faults;
+  // Wallets created at start unless they exist (state file): "MSISDN:CURRENCY:MINOR_UNITS:NAME".
+  std::vector<std::string> seed_wallets;
 };
 
 class Simulator {

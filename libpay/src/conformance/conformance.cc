@@ -158,6 +158,8 @@ class ConformanceTest : public ::testing::Test {
             return;
           }
           Notification notification;
+          notification.method = request.method;
+          notification.target = request.target;
           notification.path = request.target.substr(prefix.size());
           if (notification.path.empty()) notification.path = "/";
           notification.headers = std::move(request.headers);

@@ -93,7 +93,9 @@ using RefundCallback = std::function<void(Result<RefundOutcome>)>;
 // An inbound HTTP request addressed to this connector (payd routes
 // POST /connectors/<connector name>/<path> to it).
 struct Notification {
-  std::string path;  // the part after /connectors/<name>
+  std::string method;  // "POST"
+  std::string target;  // the whole request target as received ("/connectors/bank/pacs.002")
+  std::string path;    // the part of the path after /connectors/<name>
   HttpHeaders headers;
   std::string body;  // raw bytes, exactly as received (signatures cover them)
   std::string peer_common_name;  // CN of the provider's verified client certificate, if any
