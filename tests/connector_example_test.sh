@@ -107,5 +107,8 @@ done
 [ "$state" = SUCCEEDED ] || fail "payment $PAYMENT is $state, expected SUCCEEDED"
 [ "$(paycli payment get "$PAYMENT" --field connector)" = example-wallet ] || fail "wrong connector"
 [ "$(paycli bill inquire "$BILL" --field state)" = PAID ] || fail "fee not PAID"
+PAY_API_KEY_FILE="$work/payd/admin.key" PAY_API_KEY= paycli connector list >"$work/list.txt" ||
+  fail "connector list"
+grep -q "^example-wallet  CLOSED" "$work/list.txt" || fail "connector list: $(cat "$work/list.txt")"
 echo "payment $PAYMENT SUCCEEDED through the out-of-tree example connector"
 echo "PASS"

@@ -169,16 +169,22 @@ void AddCredentialCommands(CLI::App* app, Action* action) {
 
 int RunConnectorList(const PageFlags&, const ClientConfig& config) {
   auto stub = AdminService::NewStub(CreateChannel(config));
-  const ListLayout layout{"connectors",
-                          {{"name"}, {"breaker_state"}, {"consecutive_failures"}},
-                          "no connectors"};
   return CallAndPrint<pay::v1::ListConnectorsResponse>(
       config,
       [&](grpc::ClientContext* context, pay::v1::ListConnectorsResponse* response) {
         return stub->ListConnectors(context, pay::v1::ListConnectorsRequest(), response);
       },
       [&](const pay::v1::ListConnectorsResponse& response) {
-        PrintList(response, layout, config.output);
+        // Not a paged list: one line per connector, in routing order.
+        if (config.output.format == OutputFormat::kJson || !config.output.field.empty()) {
+          PrintMessage(response, config.output);
+          return;
+        }
+        if (response.connectors().empty()) std::cout << "no connectors\n";
+        for (const pay::v1::ConnectorInfo& connector : response.connectors()) {
+          std::cout << connector.name() << "  " << connector.breaker_state() << "  "
+                    << connector.consecutive_failures() << " failures in a row\n";
+        }
       });
 }
 
