@@ -1,8 +1,9 @@
 // Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
 //
 // payd with its real connectors against the simulators, every hop over real sockets with mutual
-// TLS: payd -> wallet-sim (HTTPS, client certificate, HMAC-signed JSON) and wallet-sim -> payd's
-// notification endpoint (HTTPS, the simulator's client certificate, signed callbacks).
+// TLS: payd -> wallet-sim (HTTPS, client certificate, HMAC-signed JSON), payd -> bank-sim (ISO
+// 20022 XML), and both simulators -> payd's notification endpoint (HTTPS, their client
+// certificates; signed wallet callbacks, schema-validated pacs.002 and camt.054).
 //
 // The fault soak sends payments while the simulator faults 20% of its calls (timeouts that still
 // collect, 5xx, dropped requests, lost, duplicated and early callbacks) and then checks that
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -23,6 +25,7 @@
 #include "pay/connector/pki.h"
 #include "pay/v1/ledger_service.grpc.pb.h"
 #include "payd_test_base.h"
+#include "sim/bank_sim_process.h"
 #include "wallet_sim_process.h"
 
 namespace pay::integration {
@@ -54,9 +57,17 @@ class ProvidersTest : public PaydTest {
   void SetUp() override {
     PaydTest::SetUp();
     if (HasFatalFailure()) return;
-    pki_ = payd_.data_dir() + "/pki";
-    ASSERT_TRUE(connector::CreateDevelopmentPki(pki_, {"payd", "wallet-sim"}).ok());
     notify_ = "127.0.0.1:" + std::to_string(FreePort());
+    // The bank simulator makes the PKI (CA, "gateway", "bank"); the wallet's certificate joins
+    // it, so that payd's endpoint trusts one CA. payd presents "gateway".
+    iso20022::sim::BankSimProcessOptions bank_options;
+    bank_options.notify_url = "https://" + notify_ + "/connectors/bank/pacs.002";
+    bank_options.camt054_url = "https://" + notify_ + "/connectors/bank/camt.054";
+    bank_options.hang_ms = kClientTimeoutMs + 1000;
+    ASSERT_TRUE(bank_.Start(bank_options).ok());
+    pki_ = bank_.dir();
+    ASSERT_TRUE(connector::CreateDevelopmentPki(pki_, {"wallet-sim"}).ok());
+    ASSERT_TRUE(std::filesystem::exists(pki_ + "/gateway.pem"));
 
     wallet::WalletSimOptions options;
     options.work_dir = payd_.data_dir() + "/wallet-sim";
@@ -69,8 +80,8 @@ class ProvidersTest : public PaydTest {
     options.server_tls.require_client_cert = true;
     options.callback_tls = own;
     options.client_tls.ca_file = pki_ + "/ca.pem";
-    options.client_tls.cert_file = pki_ + "/payd.pem";
-    options.client_tls.key_file = pki_ + "/payd.key";
+    options.client_tls.cert_file = pki_ + "/gateway.pem";
+    options.client_tls.key_file = pki_ + "/gateway.key";
     options.merchant_callback_url = "https://" + notify_ + "/connectors/wallet/callback";
     options.hold_ms = kClientTimeoutMs + 1000;
     Result<std::unique_ptr<wallet::WalletSimProcess>> sim = wallet::WalletSimProcess::Start(options);
@@ -82,19 +93,33 @@ class ProvidersTest : public PaydTest {
                         << "type = \"wallet\"\n"
                         << "url = \"" << wallet_->base_url() << "\"\n"
                         << "tls_ca_file = \"" << pki_ << "/ca.pem\"\n"
-                        << "tls_cert_file = \"" << pki_ << "/payd.pem\"\n"
-                        << "tls_key_file = \"" << pki_ << "/payd.key\"\n"
+                        << "tls_cert_file = \"" << pki_ << "/gateway.pem\"\n"
+                        << "tls_key_file = \"" << pki_ << "/gateway.key\"\n"
                         << "timeout_ms = " << kClientTimeoutMs << "\n"
                         << "merchant_id = \"" << options.merchant_id << "\"\n"
                         << "hmac_secret_file = \"" << wallet_->secret_file() << "\"\n"
                         << "callback_url = \"https://" << notify_
                         << "/connectors/wallet/callback\"\n"
                         << "poll_after_ms = 1000\n"
+                        << "breaker_failures = 1000\n"
+                        << "\n[connectors.bank]\n"
+                        << "type = \"iso20022\"\n"
+                        << "url = \"" << bank_.url() << "\"\n"
+                        << "tls_ca_file = \"" << pki_ << "/ca.pem\"\n"
+                        << "tls_cert_file = \"" << pki_ << "/gateway.pem\"\n"
+                        << "tls_key_file = \"" << pki_ << "/gateway.key\"\n"
+                        << "timeout_ms = " << kClientTimeoutMs << "\n"
+                        << "collection_iban = \"" << bank_.collection_iban() << "\"\n"
+                        << "collection_bic = \"SIMBSARI\"\n"
+                        << "collection_name = \"Government fee collection\"\n"
+                        << "creditor_scheme_id = \"SA00ZZZ0000000001\"\n"
+                        << "bank_common_name = \"bank\"\n"
+                        << "poll_after_ms = 1000\n"
                         << "breaker_failures = 1000\n";
     ASSERT_EQ(payd_.Stop(), 0);
     payd_.set_serve_args({"--connectors-file", file, "--notify-listen", notify_,
-                          "--notify-tls-cert", pki_ + "/payd.pem", "--notify-tls-key",
-                          pki_ + "/payd.key", "--notify-tls-ca", pki_ + "/ca.pem",
+                          "--notify-tls-cert", pki_ + "/gateway.pem", "--notify-tls-key",
+                          pki_ + "/gateway.key", "--notify-tls-ca", pki_ + "/ca.pem",
                           "--inquiry-interval-seconds", "1"});
     ASSERT_TRUE(payd_.Start());
     Connect();
@@ -146,6 +171,24 @@ class ProvidersTest : public PaydTest {
     return balance;
   }
 
+  v1::CreatePaymentRequest BankPayment(const std::string& bill, const std::string& key,
+                                       const std::string& iban) {
+    v1::CreatePaymentRequest request = WalletPayment(bill, key, iban);
+    request.set_method(v1::BANK_TRANSFER);
+    return request;
+  }
+
+  // A funded account at the bank.
+  std::string BankAccount(int64_t minor_units) {
+    iso20022::sim::SimAccount account;
+    account.iban = bank_.NewIban();
+    account.name = "Citizen";
+    account.balance_minor_units = minor_units;
+    EXPECT_TRUE(bank_.CreateAccount(account).ok());
+    return account.iban;
+  }
+
+  iso20022::sim::BankSimProcess bank_;
   std::string pki_;
   std::string notify_;
   std::unique_ptr<wallet::WalletSimProcess> wallet_;
@@ -207,6 +250,37 @@ TEST_F(ProvidersTest, WalletPushCreditPaysTheBill) {
   EXPECT_EQ(payments[0].connector(), "wallet");
 }
 
+TEST_F(ProvidersTest, BankDirectDebitAndCounterPayment) {
+  const std::string iban = BankAccount(100000);
+  const int64_t collection_before = bank_.Balance(bank_.collection_iban()).value();
+  v1::Fee fee;
+  IssueFee(passports_.agency_key, 45000, &fee);
+  v1::Payment payment;
+  ASSERT_TRUE(
+      TryPay(passports_.agency_key, BankPayment(fee.bill_number(), "bank-1", iban), &payment).ok());
+  EXPECT_EQ(payment.connector(), "bank");
+  payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
+  ASSERT_EQ(payment.state(), v1::Payment::SUCCEEDED) << payment.DebugString();
+  EXPECT_EQ(bank_.Balance(iban).value(), 55000);
+  EXPECT_EQ(bank_.Balance(bank_.collection_iban()).value(), collection_before + 45000);
+  EXPECT_EQ(bank_.GetTransaction(payment.payment_id())->times_debited, 1);
+
+  // A citizen pays another bill at a branch: camt.054 pays the fee.
+  v1::Fee counter;
+  IssueFee(passports_.agency_key, 20000, &counter);
+  ASSERT_TRUE(
+      bank_.CounterPayment(iban, counter.bill_number(), Money::Create("SAR", 20000).value()).ok());
+  v1::Fee paid;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(GetFee(passports_.agency_key, counter.fee_id(), &paid).ok());
+    if (paid.state() == v1::Fee::PAID) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(paid.state(), v1::Fee::PAID);
+  EXPECT_EQ(LedgerBalance("clearing/bank")["SAR"], 65000);
+  EXPECT_EQ(bank_.GetStats()->invalid_messages_received, 0);
+}
+
 // The day's statement agrees with the ledger; money for a bill that does not exist is recorded
 // as a DISCREPANCY (held in suspense), never lost and never applied to a fee.
 TEST_F(ProvidersTest, StatementReconcilesAndUnmatchedCreditsAreReported) {
@@ -264,10 +338,21 @@ TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
   faults.early_callback_rate = 0.02;
   faults.seed = 20261124;
   ASSERT_TRUE(wallet_->SetFaults(faults).ok());
+  iso20022::sim::SimFaults bank_faults;  // 20% of the calls faulted
+  bank_faults.timeout_rate = 0.05;
+  bank_faults.error_rate = 0.05;
+  bank_faults.lost_notification_rate = 0.04;
+  bank_faults.duplicate_notification_rate = 0.03;
+  bank_faults.early_notification_rate = 0.03;
+  bank_faults.seed = 20261124;
+  ASSERT_TRUE(bank_.SetFaults(bank_faults).ok());
+  const int64_t collection_before = bank_.Balance(bank_.collection_iban()).value();
 
   // Every citizen can afford every fee; fees of 1.00 .. 9.99 SAR.
   std::vector<std::string> msisdns;
+  std::vector<std::string> ibans;
   for (int i = 0; i < kClients; ++i) {
+    ibans.push_back(BankAccount(100'000'000));
     msisdns.push_back("+9665010000" + std::to_string(10 + i));
     ASSERT_TRUE(
         wallet_->PutWallet(msisdns.back(), "Citizen", Money::Create("SAR", 100'000'000).value())
@@ -284,8 +369,11 @@ TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       for (int i = next++; i < total; i = next++) {
+        // Even fees through the wallet, odd ones through the bank.
         v1::CreatePaymentRequest request =
-            WalletPayment(fees[i].bill_number(), "soak-" + std::to_string(i), msisdns[c]);
+            i % 2 == 0
+                ? WalletPayment(fees[i].bill_number(), "soak-" + std::to_string(i), msisdns[c])
+                : BankPayment(fees[i].bill_number(), "soak-" + std::to_string(i), ibans[c]);
         v1::Payment payment;
         grpc::Status status;
         // A client retries with the same key until payd answers; the key makes that safe.
@@ -309,6 +397,7 @@ TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
 
   // Every payment final: by callback, polling, or payd's inquiry.
   int64_t succeeded_sum = 0;
+  int64_t bank_sum = 0;
   int succeeded = 0;
   int failed = 0;
   std::map<std::string, int> failure_codes;
@@ -316,12 +405,19 @@ TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
     v1::Payment payment = AwaitFinal(payment_ids[i], std::chrono::seconds(60));
     ASSERT_TRUE(IsFinal(payment.state())) << "still " << v1::Payment::State_Name(payment.state())
                                           << ": " << payment.payment_id();
-    Result<wallet::SimRequest> at_wallet = wallet_->GetRequest(payment.payment_id());
-    const int collected = at_wallet.ok() ? at_wallet->collected_count : 0;
+    const bool by_bank = payment.connector() == "bank";
+    int collected = 0;
+    if (by_bank) {
+      Result<iso20022::sim::SimTransaction> at_bank = bank_.GetTransaction(payment.payment_id());
+      collected = at_bank.ok() ? at_bank->times_debited : 0;
+    } else {
+      Result<wallet::SimRequest> at_wallet = wallet_->GetRequest(payment.payment_id());
+      collected = at_wallet.ok() ? at_wallet->collected_count : 0;
+    }
     ASSERT_LE(collected, 1) << payment.payment_id() << " collected twice";
     if (payment.state() == v1::Payment::SUCCEEDED) {
       ++succeeded;
-      succeeded_sum += payment.amount().minor_units();
+      (by_bank ? bank_sum : succeeded_sum) += payment.amount().minor_units();
       EXPECT_EQ(collected, 1) << payment.payment_id() << " succeeded but was not collected";
     } else {
       ++failed;
@@ -333,9 +429,13 @@ TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), succeeded_sum);
   EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], succeeded_sum);
+  EXPECT_EQ(bank_.Balance(bank_.collection_iban()).value() - collection_before, bank_sum);
+  EXPECT_EQ(LedgerBalance("clearing/bank")["SAR"], bank_sum);
+  EXPECT_EQ(bank_.GetStats()->invalid_messages_received, 0);
   std::printf("soak: %d payments sent in %.1f s, all final after %.1f s: %d succeeded "
-              "(%.2f SAR), %d failed\n",
-              total, send_seconds, total_seconds, succeeded, succeeded_sum / 100.0, failed);
+              "(wallet %.2f SAR, bank %.2f SAR), %d failed\n",
+              total, send_seconds, total_seconds, succeeded, succeeded_sum / 100.0,
+              bank_sum / 100.0, failed);
   for (const auto& [code, count] : failure_codes) std::printf("  failed %s: %d\n", code.c_str(), count);
 }
 
