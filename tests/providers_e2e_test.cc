@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "pay/connector/pki.h"
@@ -88,20 +89,9 @@ class ProvidersTest : public PaydTest {
     ASSERT_TRUE(sim.ok()) << sim.status();
     wallet_ = *std::move(sim);
 
-    const std::string file = payd_.data_dir() + "/connectors.toml";
-    std::ofstream(file) << "[connectors.wallet]\n"
-                        << "type = \"wallet\"\n"
-                        << "url = \"" << wallet_->base_url() << "\"\n"
-                        << "tls_ca_file = \"" << pki_ << "/ca.pem\"\n"
-                        << "tls_cert_file = \"" << pki_ << "/gateway.pem\"\n"
-                        << "tls_key_file = \"" << pki_ << "/gateway.key\"\n"
-                        << "timeout_ms = " << kClientTimeoutMs << "\n"
-                        << "merchant_id = \"" << options.merchant_id << "\"\n"
-                        << "hmac_secret_file = \"" << wallet_->secret_file() << "\"\n"
-                        << "callback_url = \"https://" << notify_
-                        << "/connectors/wallet/callback\"\n"
-                        << "poll_after_ms = 1000\n"
-                        << "breaker_failures = 1000\n"
+    connectors_file_ = payd_.data_dir() + "/connectors.toml";
+    const std::string file = connectors_file_;
+    std::ofstream(file) << WalletTable("wallet", wallet_->base_url(), 100)
                         << "\n[connectors.bank]\n"
                         << "type = \"iso20022\"\n"
                         << "url = \"" << bank_.url() << "\"\n"
@@ -189,8 +179,28 @@ class ProvidersTest : public PaydTest {
   }
 
   iso20022::sim::BankSimProcess bank_;
+  // A [connectors.NAME] table for a wallet connector at `url`.
+  std::string WalletTable(const std::string& name, const std::string& url, int priority) {
+    std::ostringstream table;
+    table << "[connectors." << name << "]\n"
+          << "type = \"wallet\"\n"
+          << "priority = " << priority << "\n"
+          << "url = \"" << url << "\"\n"
+          << "tls_ca_file = \"" << pki_ << "/ca.pem\"\n"
+          << "tls_cert_file = \"" << pki_ << "/gateway.pem\"\n"
+          << "tls_key_file = \"" << pki_ << "/gateway.key\"\n"
+          << "timeout_ms = " << kClientTimeoutMs << "\n"
+          << "merchant_id = \"" << wallet_->options().merchant_id << "\"\n"
+          << "hmac_secret_file = \"" << wallet_->secret_file() << "\"\n"
+          << "callback_url = \"https://" << notify_ << "/connectors/" << name << "/callback\"\n"
+          << "poll_after_ms = 1000\n"
+          << "breaker_failures = " << (name == "wallet" ? 1000 : 2) << "\n";
+    return table.str();
+  }
+
   std::string pki_;
   std::string notify_;
+  std::string connectors_file_;
   std::unique_ptr<wallet::WalletSimProcess> wallet_;
 };
 
@@ -279,6 +289,43 @@ TEST_F(ProvidersTest, BankDirectDebitAndCounterPayment) {
   EXPECT_EQ(paid.state(), v1::Fee::PAID);
   EXPECT_EQ(LedgerBalance("clearing/bank")["SAR"], 65000);
   EXPECT_EQ(bank_.GetStats()->invalid_messages_received, 0);
+}
+
+// A wallet connector that cannot be reached (first in routing order) hands each payment to the
+// next one, which collects it exactly once; after two failures its breaker opens.
+TEST_F(ProvidersTest, UnreachableConnectorFailsOverWithoutSendingTwice) {
+  std::ofstream(connectors_file_, std::ios::app)
+      << "\n" << WalletTable("wallet-down", "https://127.0.0.1:" + std::to_string(FreePort()), 1);
+  ASSERT_EQ(payd_.Stop(), 0);
+  ASSERT_TRUE(payd_.Start());
+  Connect();
+  ASSERT_TRUE(
+      wallet_->PutWallet("+966501239999", "Citizen", Money::Create("SAR", 100000).value()).ok());
+  for (int i = 0; i < 3; ++i) {
+    v1::Fee fee;
+    IssueFee(passports_.agency_key, 1000, &fee);
+    v1::Payment payment;
+    ASSERT_TRUE(TryPay(passports_.agency_key,
+                       WalletPayment(fee.bill_number(), "fo-" + std::to_string(i),
+                                     "+966501239999"),
+                       &payment)
+                    .ok());
+    payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
+    EXPECT_EQ(payment.state(), v1::Payment::SUCCEEDED) << payment.DebugString();
+    EXPECT_EQ(payment.connector(), "wallet");
+    EXPECT_EQ(wallet_->GetRequest(payment.payment_id())->collected_count, 1);
+  }
+  v1::ListConnectorsResponse connectors;
+  auto context = MakeContext(payd_.admin_key(), kCallTimeout);
+  ASSERT_TRUE(admin_->ListConnectors(context.get(), v1::ListConnectorsRequest(), &connectors).ok());
+  bool seen = false;
+  for (const v1::ConnectorInfo& connector : connectors.connectors()) {
+    if (connector.name() != "wallet-down") continue;
+    seen = true;
+    EXPECT_EQ(connector.breaker_state(), "OPEN");
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), 3000);
 }
 
 // The day's statement agrees with the ledger; money for a bill that does not exist is recorded

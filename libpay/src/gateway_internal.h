@@ -85,7 +85,7 @@ Result<std::string> ListingAgency(const Principal& caller, std::string_view requ
 // Shared by gateway_payments.cc and gateway_outcomes.cc.
 connector::CollectionRequest RequestFor(const Payment& payment);
 std::string InFlightKey(std::string_view payment_id);
-// A payment's ledger entry: PAYMENT_CREATED when from == to, else PAYMENT_STATE_CHANGED.
+// A payment's ledger entry: PAYMENT_CREATED for PENDING -> PENDING, else PAYMENT_STATE_CHANGED.
 LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, PaymentState from,
                          PaymentState to, std::string detail);
 // Put the record stamped with the sequence of the write set's entry `entry_index`.
@@ -183,8 +183,19 @@ class GatewayImpl final : public Gateway {
   Result<PaymentDecision> DecidePayment(const Principal& caller,
                                         const CreatePaymentRequest& request);
   // The second half of CreatePayment: asks the connector (no lock held) and waits up to
-  // collect_wait_ms for its answer. Returns the payment as it then stands.
-  Result<Payment> Collect(ConnectorSlot* slot, Payment payment);
+  // collect_wait_ms for its answer. Returns the payment as it then stands. With `may_fail_over`
+  // (the caller named no connector), a payment a connector certainly did not receive is handed
+  // to the next available connector for its method, each at most once.
+  Result<Payment> Collect(ConnectorSlot* slot, Payment payment, bool may_fail_over);
+  void StartCollect(ConnectorSlot* slot, const Payment& payment, bool may_fail_over,
+                    std::shared_ptr<void> waiter);
+  // Moves a PROCESSING payment from `from` (which certainly did not receive it) to the next
+  // connector in routing order that takes its method and whose breaker lets it through, with a
+  // PROCESSING -> PROCESSING ledger entry. nullopt when there is none (or the payment moved on).
+  Result<std::optional<std::pair<ConnectorSlot*, Payment>>> FailOver(ConnectorSlot* from,
+                                                                      std::string_view payment_id);
+  // Feeds a connector's answer to its circuit breaker.
+  void RecordHealth(ConnectorSlot* slot, const Status& status);
   // Asks the connector what became of a PROCESSING payment and records what it learns; waits up
   // to collect_wait_ms. Returns the payment as it then stands.
   Result<Payment> Inquire(Payment payment);

@@ -144,18 +144,78 @@ GatewayImpl::ConnectorSlot* GatewayImpl::FindConnector(std::string_view name) {
   return nullptr;
 }
 
-Result<Payment> GatewayImpl::Collect(ConnectorSlot* slot, Payment payment) {
+Result<Payment> GatewayImpl::Collect(ConnectorSlot* slot, Payment payment, bool may_fail_over) {
   auto answer = std::make_shared<Awaited<Result<Payment>>>();
-  const std::string payment_id = payment.payment_id;
-  slot->connector->Collect(RequestFor(payment), [this, slot, answer, payment_id](
-                                                    Result<CollectionOutcome> outcome) {
-    answer->Set(ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/false));
-  });
+  StartCollect(slot, payment, may_fail_over, answer);
   std::optional<Result<Payment>> applied = answer->WaitFor(options_.collect_wait_ms);
   // No answer in time, or it could not be recorded: the payment is durably PROCESSING and the
   // answer (or an inquiry) settles it later.
   if (!applied || !applied->ok()) return payment;
   return **applied;
+}
+
+void GatewayImpl::StartCollect(ConnectorSlot* slot, const Payment& payment, bool may_fail_over,
+                               std::shared_ptr<void> waiter) {
+  const std::string payment_id = payment.payment_id;
+  slot->connector->Collect(RequestFor(payment), [this, slot, waiter, payment_id, may_fail_over](
+                                                    Result<CollectionOutcome> outcome) {
+    auto* answer = static_cast<Awaited<Result<Payment>>*>(waiter.get());
+    RecordHealth(slot, outcome.status());
+    if (may_fail_over && !outcome.ok() && outcome.status().code() == StatusCode::kUnavailable) {
+      Result<std::optional<std::pair<ConnectorSlot*, Payment>>> next = FailOver(slot, payment_id);
+      if (next.ok() && next->has_value()) {
+        StartCollect((*next)->first, (*next)->second, may_fail_over, waiter);
+        return;
+      }
+    }
+    answer->Set(ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/false));
+  });
+}
+
+void GatewayImpl::RecordHealth(ConnectorSlot* slot, const Status& status) {
+  if (IsTransportFailure(status)) {
+    slot->breaker->RecordFailure(NowMs());
+  } else {
+    slot->breaker->RecordSuccess();
+  }
+}
+
+Result<std::optional<std::pair<GatewayImpl::ConnectorSlot*, Payment>>> GatewayImpl::FailOver(
+    ConnectorSlot* from, std::string_view payment_id) {
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> unlocked, LoadPayment(payment_id));
+  if (!unlocked) return std::nullopt;
+  LockTable::Guard guard = locks_.Lock({"bill:" + unlocked->bill_number});
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> payment, LoadPayment(payment_id));
+  if (!payment || payment->state != PaymentState::kProcessing ||
+      payment->connector != from->connector->name()) {
+    return std::nullopt;
+  }
+  // Only connectors after `from` in routing order: each is tried at most once per payment.
+  ConnectorSlot* next = nullptr;
+  bool after = false;
+  const int64_t now_ms = NowMs();
+  for (const std::unique_ptr<ConnectorSlot>& slot : connectors_) {
+    if (slot.get() == from) {
+      after = true;
+    } else if (after && slot->connector->Supports(payment->method) &&
+               slot->breaker->Allow(now_ms)) {
+      next = slot.get();
+      break;
+    }
+  }
+  if (next == nullptr) return std::nullopt;
+  payment->connector = std::string(next->connector->name());
+  payment->update_time_ms = now_ms;
+  WriteSet write_set;
+  // The detail names the connector now holding the payment, as on PENDING -> PROCESSING.
+  write_set.Append(PaymentEntry(*payment, kSystemPrincipal, PaymentState::kProcessing,
+                                PaymentState::kProcessing, payment->connector));
+  PutPayment(&write_set, *payment, 0);
+  write_set.Put(Table::kIndex, IndexKey(kPaymentsByConnector, payment->connector, now_ms,
+                                        payment->payment_id),
+                "");
+  PAY_RETURN_IF_ERROR(ledger_->Commit(std::move(write_set)).status());
+  return std::make_pair(next, *std::move(payment));
 }
 
 Result<Payment> GatewayImpl::Inquire(Payment payment) {
@@ -165,6 +225,7 @@ Result<Payment> GatewayImpl::Inquire(Payment payment) {
   const std::string payment_id = payment.payment_id;
   slot->connector->Inquire(RequestFor(payment), [this, slot, answer, payment_id](
                                                     Result<CollectionOutcome> outcome) {
+    RecordHealth(slot, outcome.status());
     answer->Set(ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/true));
   });
   std::optional<Result<Payment>> applied = answer->WaitFor(options_.collect_wait_ms);
@@ -174,26 +235,21 @@ Result<Payment> GatewayImpl::Inquire(Payment payment) {
 
 Result<Payment> GatewayImpl::ApplyAnswer(ConnectorSlot* slot, std::string_view payment_id,
                                          const Result<CollectionOutcome>& answer, bool inquiry) {
-  const int64_t now_ms = NowMs();
   CollectionOutcome outcome;
   if (answer.ok()) {
-    slot->breaker->RecordSuccess();
     outcome = *answer;
   } else if (!inquiry && answer.status().code() == StatusCode::kUnavailable) {
     // The connector promises nothing reached the provider: no money moved.
-    slot->breaker->RecordFailure(now_ms);
     outcome.status = OutcomeStatus::kFailed;
     outcome.failure_code = "CONNECTOR_UNAVAILABLE";
     outcome.failure_message =
         StrCat(slot->connector->name(), " could not be reached (", answer.status().message(),
                "); nothing was collected and the fee can be paid again");
   } else if (inquiry && answer.status().code() == StatusCode::kNotFound) {
-    slot->breaker->RecordSuccess();
     outcome.status = OutcomeStatus::kFailed;
     outcome.failure_code = "NOT_RECEIVED";
     outcome.failure_message = "the connector has no record of this payment";
   } else {
-    if (IsTransportFailure(answer.status())) slot->breaker->RecordFailure(now_ms);
     outcome.status = OutcomeStatus::kPending;  // unknown: stays PROCESSING
   }
   if (outcome.status == OutcomeStatus::kPending) {
@@ -512,6 +568,7 @@ Result<size_t> GatewayImpl::ResolvePendingPayments() {
     slot->connector->Inquire(
         RequestFor(*payment), [this, slot, outstanding, still_processing,
                                payment_id](Result<CollectionOutcome> outcome) {
+          RecordHealth(slot, outcome.status());
           Result<Payment> applied = ApplyAnswer(slot, payment_id, outcome, /*inquiry=*/true);
           const bool processing = !applied.ok() || applied->state == PaymentState::kProcessing;
           InquiryDone(payment_id, processing, NowMs());

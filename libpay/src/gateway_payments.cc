@@ -48,12 +48,15 @@ Status ValidateCreatePayment(const CreatePaymentRequest& request) {
 LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, PaymentState from,
                          PaymentState to, std::string detail) {
   LedgerEntry entry;
-  entry.type = from == to ? EntryType::kPaymentCreated : EntryType::kPaymentStateChanged;
+  // PENDING -> PENDING stands for the creation; PROCESSING -> PROCESSING (failover) and
+  // PARTIALLY_REFUNDED -> PARTIALLY_REFUNDED are changes.
+  const bool created = from == PaymentState::kPending && to == PaymentState::kPending;
+  entry.type = created ? EntryType::kPaymentCreated : EntryType::kPaymentStateChanged;
   entry.agency_id = payment.agency_id;
   entry.subject_id = payment.payment_id;
   entry.related_id = payment.fee_id;
   entry.principal_id = std::string(principal);
-  entry.from_state = from == to ? 0 : static_cast<uint8_t>(from);
+  entry.from_state = created ? 0 : static_cast<uint8_t>(from);
   entry.to_state = static_cast<uint8_t>(to);
   entry.amount = payment.amount;
   entry.detail = std::move(detail);
@@ -124,7 +127,9 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
   // Decided and recorded under the locks; the connector is asked after they are released, so
   // that a slow provider holds up nobody else.
   PAY_ASSIGN_OR_RETURN(PaymentDecision decision, DecidePayment(caller, request));
-  if (decision.slot != nullptr) return Collect(decision.slot, std::move(decision.payment));
+  if (decision.slot != nullptr) {
+    return Collect(decision.slot, std::move(decision.payment), request.connector.empty());
+  }
   // A retry of a payment whose outcome is unknown asks the connector again, so that the caller
   // learns the outcome as soon as the provider knows it.
   if (decision.payment.state == PaymentState::kProcessing) {

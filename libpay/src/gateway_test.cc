@@ -33,8 +33,9 @@ class ScriptedConnector final : public connector::Connector {
     // Inquiry: -1 cannot inquire, 0 succeeded, 1 declined, 3 pending, 4 never received.
     std::atomic<int> inquiry{-1};
   };
-  explicit ScriptedConnector(Script* script) : script_(script) {}
-  std::string_view name() const override { return "scripted"; }
+  explicit ScriptedConnector(Script* script, std::string name = "scripted")
+      : script_(script), name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
   bool Supports(PaymentMethod method) const override { return method == PaymentMethod::kCard; }
   void Collect(const CollectionRequest& request, CollectionCallback done) override {
     ++script_->calls;
@@ -70,6 +71,7 @@ class ScriptedConnector final : public connector::Connector {
 
  private:
   Script* script_;
+  std::string name_;
 };
 
 std::string ReadFile(const std::string& path) {
@@ -308,6 +310,51 @@ TEST_F(GatewayTest, UnreachableConnectorOpensTheCircuitBreaker) {
   script_.mode = 0;
   EXPECT_EQ(Pay(fee, "k3")->state, PaymentState::kSucceeded);  // the same key works afterwards
   EXPECT_EQ(gateway_->ConnectorStatuses().at(0).breaker_state, "CLOSED");
+}
+
+// A payment the first connector certainly did not receive goes to the next one for its method,
+// with a PROCESSING -> PROCESSING entry naming it; a payment that named its connector does not.
+TEST_F(GatewayTest, UnreachableConnectorFailsOverToTheNext) {
+  ScriptedConnector::Script backup_script;
+  gateway_->RegisterConnector(std::make_unique<ScriptedConnector>(&backup_script, "backup"));
+  script_.mode = 5;  // "scripted" (first in routing order) is unreachable
+  Fee fee = NewFee();
+  const uint64_t before = gateway_->LastSequence();
+  Payment payment = Pay(fee, "k1").value();
+  EXPECT_EQ(payment.state, PaymentState::kSucceeded);
+  EXPECT_EQ(payment.connector, "backup");
+  EXPECT_EQ(script_.calls, 1);
+  EXPECT_EQ(backup_script.calls, 1);
+  IssuedCredential auditor_key =
+      gateway_->CreateCredential(admin_, {Role::kAuditor, {"*"}, "audit"}).value();
+  const Principal auditor = gateway_->Authenticate(auditor_key.api_key).value();
+  ExportFilter filter;
+  filter.from_sequence = before + 1;
+  std::vector<LedgerEntry> entries;
+  ASSERT_TRUE(gateway_->ExportLedger(auditor, filter,
+                                     [&](const LedgerEntry& entry) {
+                                       entries.push_back(entry);
+                                       return true;
+                                     })
+                  .ok());
+  ASSERT_GE(entries.size(), 3u);
+  EXPECT_EQ(entries[1].to_state, static_cast<uint8_t>(PaymentState::kProcessing));
+  EXPECT_EQ(entries[1].detail, "scripted");
+  EXPECT_EQ(entries[2].from_state, static_cast<uint8_t>(PaymentState::kProcessing));
+  EXPECT_EQ(entries[2].to_state, static_cast<uint8_t>(PaymentState::kProcessing));
+  EXPECT_EQ(entries[2].detail, "backup");
+
+  // Named explicitly: no failover.
+  Fee named_fee = NewFee();
+  CreatePaymentRequest request;
+  request.bill_number = named_fee.bill_number;
+  request.method = PaymentMethod::kCard;
+  request.connector = "scripted";
+  request.idempotency_key = "k2";
+  Payment named = gateway_->CreatePayment(agency_, request).value();
+  EXPECT_EQ(named.state, PaymentState::kFailed);
+  EXPECT_EQ(named.failure_code, "CONNECTOR_UNAVAILABLE");
+  EXPECT_EQ(backup_script.calls, 1);
 }
 
 TEST_F(GatewayTest, IdempotencyKeysExpireAfterTheRetentionPeriod) {

@@ -41,6 +41,8 @@ constexpr Transition<PaymentState> kPaymentTransitions[] = {
     {P::kPending, P::kCancelled},
     {P::kPending, P::kExpired},
     {P::kPending, P::kFailed},
+    // Failover: the connector certainly did not receive it; the next one takes it.
+    {P::kProcessing, P::kProcessing},
     {P::kProcessing, P::kSucceeded},
     {P::kProcessing, P::kFailed},
     {P::kProcessing, P::kCancelled},

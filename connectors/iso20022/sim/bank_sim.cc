@@ -33,6 +33,7 @@
 #include "pay/connector/http_runtime.h"
 #include "pay/money.h"
 #include "schemas.h"
+#include "seed_spec.h"
 
 namespace pay::iso20022::sim {
 
@@ -1232,31 +1233,15 @@ Result<std::unique_ptr<BankSim>> BankSim::Start(BankSimOptions options) {
   const std::vector<std::string> seeds = options.seed_accounts;
   auto impl = std::make_shared<Impl>(std::move(options), std::move(*schemas));
   for (const std::string& seed : seeds) {
-    // IBAN:CURRENCY:MINOR_UNITS:NAME
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (int i = 0; i < 3; ++i) {
-      const size_t colon = seed.find(':', start);
-      if (colon == std::string::npos) break;
-      parts.push_back(seed.substr(start, colon - start));
-      start = colon + 1;
-    }
-    parts.push_back(seed.substr(start));
-    int64_t balance = -1;
-    if (parts.size() == 4) {
-      try {
-        balance = std::stoll(parts[2]);
-      } catch (...) {
-      }
-    }
-    if (balance < 0) {
+    const std::optional<pay::sim::SeedSpec> spec = pay::sim::ParseSeedSpec(seed);
+    if (!spec) {
       return absl::InvalidArgumentError("--seed-account: \"" + seed +
                                         "\" is not IBAN:CURRENCY:MINOR_UNITS:NAME");
     }
-    HttpResponse created = impl->PostAccount(json{{"iban", parts[0]},
-                                                  {"currency", parts[1]},
-                                                  {"balance_minor_units", balance},
-                                                  {"name", parts[3]}});
+    HttpResponse created = impl->PostAccount(json{{"iban", spec->id},
+                                                  {"currency", spec->currency},
+                                                  {"balance_minor_units", spec->minor_units},
+                                                  {"name", spec->name}});
     if (created.status != 200) {
       return absl::InvalidArgumentError("--seed-account: " + seed + ": " + created.body);
     }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "wallet_protocol.h"
+#include "seed_spec.h"
 
 namespace pay::wallet::sim {
 namespace {
@@ -990,35 +991,19 @@ Result<std::unique_ptr<Simulator>> Simulator::Start(connector::IoRuntime& runtim
   }
   impl->faults = options.faults;
   for (const std::string& seed : options.seed_wallets) {
-    // MSISDN:CURRENCY:MINOR_UNITS:NAME
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (int i = 0; i < 3; ++i) {
-      const size_t colon = seed.find(':', start);
-      if (colon == std::string::npos) break;
-      parts.push_back(seed.substr(start, colon - start));
-      start = colon + 1;
-    }
-    parts.push_back(seed.substr(start));
-    int64_t balance = -1;
-    if (parts.size() == 4) {
-      try {
-        balance = std::stoll(parts[2]);
-      } catch (...) {
-      }
-    }
-    if (balance < 0) {
+    const std::optional<pay::sim::SeedSpec> spec = pay::sim::ParseSeedSpec(seed);
+    if (!spec) {
       return absl::InvalidArgumentError("--seed-wallet: \"" + seed +
                                         "\" is not MSISDN:CURRENCY:MINOR_UNITS:NAME");
     }
     {
       std::lock_guard<std::mutex> lock(impl->mu);
-      if (impl->wallets.count(parts[0]) > 0) continue;
+      if (impl->wallets.count(spec->id) > 0) continue;
     }
-    HttpResponse created = impl->PutWallet(Json{{"msisdn", parts[0]},
-                                                {"currency", parts[1]},
-                                                {"balance_minor_units", balance},
-                                                {"name", parts[3]}});
+    HttpResponse created = impl->PutWallet(Json{{"msisdn", spec->id},
+                                                {"currency", spec->currency},
+                                                {"balance_minor_units", spec->minor_units},
+                                                {"name", spec->name}});
     if (created.status != 200) {
       return absl::InvalidArgumentError("--seed-wallet: " + seed + ": " + created.body);
     }

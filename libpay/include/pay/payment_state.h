@@ -6,6 +6,8 @@
 //           PENDING -> CANCELLED | EXPIRED | FAILED
 //           SUCCEEDED -> PARTIALLY_REFUNDED -> REFUNDED;  SUCCEEDED -> REFUNDED
 //           PARTIALLY_REFUNDED -> PARTIALLY_REFUNDED (a further partial refund)
+//           PROCESSING -> PROCESSING (handed to another connector: the first one certainly did
+//                                     not receive it)
 // Fee:      UNPAID -> PAID | CANCELLED | EXPIRED
 //
 // FAILED, CANCELLED, EXPIRED and REFUNDED are terminal: nothing leaves them. SUCCEEDED is a final
