@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -85,7 +86,8 @@ class ProvidersTest : public PaydTest {
     options.client_tls.key_file = pki_ + "/gateway.key";
     options.merchant_callback_url = "https://" + notify_ + "/connectors/wallet/callback";
     options.hold_ms = kClientTimeoutMs + 1000;
-    Result<std::unique_ptr<wallet::WalletSimProcess>> sim = wallet::WalletSimProcess::Start(options);
+    Result<std::unique_ptr<wallet::WalletSimProcess>> sim =
+        wallet::WalletSimProcess::Start(options);
     ASSERT_TRUE(sim.ok()) << sim.status();
     wallet_ = *std::move(sim);
 
@@ -179,6 +181,150 @@ class ProvidersTest : public PaydTest {
   }
 
   iso20022::sim::BankSimProcess bank_;
+  // Sends `total` payments from 32 clients (even fees through the wallet, odd through the bank)
+  // while both simulators fault 20% of their calls; with `crash`, payd is killed with SIGKILL
+  // twice meanwhile and restarted, and the clients retry with their keys. Then checks that every
+  // payment is final, none was collected twice, and both providers' books equal the ledger.
+  void Soak(int total, bool crash) {
+    constexpr int kClients = 32;
+    wallet::SimFaults faults;  // 20% of the calls faulted
+    faults.timeout_rate = 0.04;
+    faults.error_rate = 0.04;
+    faults.drop_rate = 0.03;
+    faults.lost_callback_rate = 0.04;
+    faults.duplicate_callback_rate = 0.03;
+    faults.early_callback_rate = 0.02;
+    faults.seed = 20261124;
+    ASSERT_TRUE(wallet_->SetFaults(faults).ok());
+    iso20022::sim::SimFaults bank_faults;  // 20% of the calls faulted
+    bank_faults.timeout_rate = 0.05;
+    bank_faults.error_rate = 0.05;
+    bank_faults.lost_notification_rate = 0.04;
+    bank_faults.duplicate_notification_rate = 0.03;
+    bank_faults.early_notification_rate = 0.03;
+    bank_faults.seed = 20261124;
+    ASSERT_TRUE(bank_.SetFaults(bank_faults).ok());
+    const int64_t collection_before = bank_.Balance(bank_.collection_iban()).value();
+
+    // Every citizen can afford every fee; fees of 1.00 .. 9.99 SAR.
+    std::vector<std::string> msisdns;
+    std::vector<std::string> ibans;
+    for (int i = 0; i < kClients; ++i) {
+      ibans.push_back(BankAccount(100'000'000));
+      msisdns.push_back("+9665010000" + std::to_string(10 + i));
+      ASSERT_TRUE(
+          wallet_->PutWallet(msisdns.back(), "Citizen", Money::Create("SAR", 100'000'000).value())
+              .ok());
+    }
+    std::vector<v1::Fee> fees(total);
+    for (int i = 0; i < total; ++i) IssueFee(passports_.agency_key, 100 + (i * 37) % 900, &fees[i]);
+
+    std::vector<std::string> payment_ids(total);
+    std::atomic<int> next{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> kills{0};
+    const auto start = std::chrono::steady_clock::now();
+    std::mutex stub_mu;
+    std::shared_ptr<v1::PaymentService::Stub> stub = v1::PaymentService::NewStub(payd_.channel());
+    auto current_stub = [&] {
+      std::lock_guard<std::mutex> lock(stub_mu);
+      return stub;
+    };
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        for (int i = next++; i < total; i = next++) {
+          // Even fees through the wallet, odd ones through the bank.
+          v1::CreatePaymentRequest request =
+              i % 2 == 0
+                  ? WalletPayment(fees[i].bill_number(), "soak-" + std::to_string(i), msisdns[c])
+                  : BankPayment(fees[i].bill_number(), "soak-" + std::to_string(i), ibans[c]);
+          v1::Payment payment;
+          grpc::Status status;
+          // A client retries with the same key until payd answers; the key makes that safe.
+          const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+          while (true) {
+            auto context = MakeContext(passports_.agency_key, std::chrono::seconds(30));
+            status = current_stub()->CreatePayment(context.get(), request, &payment);
+            if (status.ok() || std::chrono::steady_clock::now() > give_up) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+          if (!status.ok()) {
+            if (errors++ < 5) {
+              std::fprintf(stderr, "payment %d: %d %s\n", i, static_cast<int>(status.error_code()),
+                           status.error_message().c_str());
+            }
+            continue;
+          }
+          payment_ids[i] = payment.payment_id();
+        }
+      });
+    }
+    // Killed and restarted from this thread: payd dies with the thread that started it
+    // (PR_SET_PDEATHSIG), so that a crashed test leaves no daemon behind.
+    for (int round = 0; crash && round < 2 && next < total; ++round) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      std::lock_guard<std::mutex> lock(stub_mu);
+      payd_.Kill();  // SIGKILL: nothing flushed, calls in flight cut off
+      ++kills;
+      ASSERT_TRUE(payd_.Start());
+      stub = v1::PaymentService::NewStub(payd_.channel());
+    }
+    for (std::thread& client : clients) client.join();
+    if (crash) {
+      Connect();
+      EXPECT_EQ(kills.load(), 2);
+    }
+    ASSERT_EQ(errors.load(), 0);
+    const double send_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    // Every payment final: by callback, polling, or payd's inquiry.
+    int64_t succeeded_sum = 0;
+    int64_t bank_sum = 0;
+    int succeeded = 0;
+    int failed = 0;
+    std::map<std::string, int> failure_codes;
+    for (int i = 0; i < total; ++i) {
+      v1::Payment payment = AwaitFinal(payment_ids[i], std::chrono::seconds(60));
+      ASSERT_TRUE(IsFinal(payment.state()))
+          << "still " << v1::Payment::State_Name(payment.state()) << ": " << payment.payment_id();
+      const bool by_bank = payment.connector() == "bank";
+      int collected = 0;
+      if (by_bank) {
+        Result<iso20022::sim::SimTransaction> at_bank = bank_.GetTransaction(payment.payment_id());
+        collected = at_bank.ok() ? at_bank->times_debited : 0;
+      } else {
+        Result<wallet::SimRequest> at_wallet = wallet_->GetRequest(payment.payment_id());
+        collected = at_wallet.ok() ? at_wallet->collected_count : 0;
+      }
+      ASSERT_LE(collected, 1) << payment.payment_id() << " collected twice";
+      if (payment.state() == v1::Payment::SUCCEEDED) {
+        ++succeeded;
+        (by_bank ? bank_sum : succeeded_sum) += payment.amount().minor_units();
+        EXPECT_EQ(collected, 1) << payment.payment_id() << " succeeded but was not collected";
+      } else {
+        ++failed;
+        ++failure_codes[payment.failure_code()];
+        EXPECT_EQ(collected, 0) << payment.payment_id() << " failed but the wallet collected it";
+      }
+    }
+    const double total_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), succeeded_sum);
+    EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], succeeded_sum);
+    EXPECT_EQ(bank_.Balance(bank_.collection_iban()).value() - collection_before, bank_sum);
+    EXPECT_EQ(LedgerBalance("clearing/bank")["SAR"], bank_sum);
+    EXPECT_EQ(bank_.GetStats()->invalid_messages_received, 0);
+    std::printf(
+        "soak%s: %d payments sent in %.1f s, all final after %.1f s: %d succeeded "
+        "(wallet %.2f SAR, bank %.2f SAR), %d failed\n",
+        crash ? " with 2 kill -9" : "", total, send_seconds, total_seconds, succeeded,
+        succeeded_sum / 100.0, bank_sum / 100.0, failed);
+    for (const auto& [code, count] : failure_codes)
+      std::printf("  failed %s: %d\n", code.c_str(), count);
+  }
+
   // A [connectors.NAME] table for a wallet connector at `url`.
   std::string WalletTable(const std::string& name, const std::string& url, int priority) {
     std::ostringstream table;
@@ -295,7 +441,8 @@ TEST_F(ProvidersTest, BankDirectDebitAndCounterPayment) {
 // next one, which collects it exactly once; after two failures its breaker opens.
 TEST_F(ProvidersTest, UnreachableConnectorFailsOverWithoutSendingTwice) {
   std::ofstream(connectors_file_, std::ios::app)
-      << "\n" << WalletTable("wallet-down", "https://127.0.0.1:" + std::to_string(FreePort()), 1);
+      << "\n"
+      << WalletTable("wallet-down", "https://127.0.0.1:" + std::to_string(FreePort()), 1);
   ASSERT_EQ(payd_.Stop(), 0);
   ASSERT_TRUE(payd_.Start());
   Connect();
@@ -306,8 +453,7 @@ TEST_F(ProvidersTest, UnreachableConnectorFailsOverWithoutSendingTwice) {
     IssueFee(passports_.agency_key, 1000, &fee);
     v1::Payment payment;
     ASSERT_TRUE(TryPay(passports_.agency_key,
-                       WalletPayment(fee.bill_number(), "fo-" + std::to_string(i),
-                                     "+966501239999"),
+                       WalletPayment(fee.bill_number(), "fo-" + std::to_string(i), "+966501239999"),
                        &payment)
                     .ok());
     payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
@@ -335,22 +481,22 @@ TEST_F(ProvidersTest, StatementReconcilesAndUnmatchedCreditsAreReported) {
       wallet_->PutWallet("+966501230000", "Citizen", Money::Create("SAR", 100000).value()).ok());
   const int64_t day_start = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
-                                .count() / 86400 * 86400;
+                                .count() /
+                            86400 * 86400;
   for (int i = 0; i < 3; ++i) {
     v1::Fee fee;
     IssueFee(passports_.agency_key, 1000 * (i + 1), &fee);
     v1::Payment payment;
-    ASSERT_TRUE(TryPay(passports_.agency_key,
-                       WalletPayment(fee.bill_number(), "rec-" + std::to_string(i),
-                                     "+966501230000"),
-                       &payment)
-                    .ok());
+    ASSERT_TRUE(
+        TryPay(passports_.agency_key,
+               WalletPayment(fee.bill_number(), "rec-" + std::to_string(i), "+966501230000"),
+               &payment)
+            .ok());
     ASSERT_EQ(AwaitFinal(payment.payment_id(), std::chrono::seconds(20)).state(),
               v1::Payment::SUCCEEDED);
   }
-  ASSERT_TRUE(wallet_->Push("+966501230000", "1234567890123452",
-                            Money::Create("SAR", 777).value())
-                  .ok());
+  ASSERT_TRUE(
+      wallet_->Push("+966501230000", "1234567890123452", Money::Create("SAR", 777).value()).ok());
   // The unmatched credit reaches payd asynchronously; its DISCREPANCY entry shows it arrived.
   bool reported = false;
   for (int i = 0; i < 200 && !reported; ++i) {
@@ -374,116 +520,14 @@ TEST_F(ProvidersTest, StatementReconcilesAndUnmatchedCreditsAreReported) {
 
 TEST_F(ProvidersTest, FaultSoakLosesAndDuplicatesNothing) {
   const char* configured = std::getenv("PAY_SOAK_PAYMENTS");
-  const int total = configured != nullptr ? std::atoi(configured) : 2000;
-  constexpr int kClients = 32;
-  wallet::SimFaults faults;  // 20% of the calls faulted
-  faults.timeout_rate = 0.04;
-  faults.error_rate = 0.04;
-  faults.drop_rate = 0.03;
-  faults.lost_callback_rate = 0.04;
-  faults.duplicate_callback_rate = 0.03;
-  faults.early_callback_rate = 0.02;
-  faults.seed = 20261124;
-  ASSERT_TRUE(wallet_->SetFaults(faults).ok());
-  iso20022::sim::SimFaults bank_faults;  // 20% of the calls faulted
-  bank_faults.timeout_rate = 0.05;
-  bank_faults.error_rate = 0.05;
-  bank_faults.lost_notification_rate = 0.04;
-  bank_faults.duplicate_notification_rate = 0.03;
-  bank_faults.early_notification_rate = 0.03;
-  bank_faults.seed = 20261124;
-  ASSERT_TRUE(bank_.SetFaults(bank_faults).ok());
-  const int64_t collection_before = bank_.Balance(bank_.collection_iban()).value();
+  Soak(configured != nullptr ? std::atoi(configured) : 2000, /*crash=*/false);
+}
 
-  // Every citizen can afford every fee; fees of 1.00 .. 9.99 SAR.
-  std::vector<std::string> msisdns;
-  std::vector<std::string> ibans;
-  for (int i = 0; i < kClients; ++i) {
-    ibans.push_back(BankAccount(100'000'000));
-    msisdns.push_back("+9665010000" + std::to_string(10 + i));
-    ASSERT_TRUE(
-        wallet_->PutWallet(msisdns.back(), "Citizen", Money::Create("SAR", 100'000'000).value())
-            .ok());
-  }
-  std::vector<v1::Fee> fees(total);
-  for (int i = 0; i < total; ++i) IssueFee(passports_.agency_key, 100 + (i * 37) % 900, &fees[i]);
-
-  std::vector<std::string> payment_ids(total);
-  std::atomic<int> next{0};
-  std::atomic<int> errors{0};
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
-      for (int i = next++; i < total; i = next++) {
-        // Even fees through the wallet, odd ones through the bank.
-        v1::CreatePaymentRequest request =
-            i % 2 == 0
-                ? WalletPayment(fees[i].bill_number(), "soak-" + std::to_string(i), msisdns[c])
-                : BankPayment(fees[i].bill_number(), "soak-" + std::to_string(i), ibans[c]);
-        v1::Payment payment;
-        grpc::Status status;
-        // A client retries with the same key until payd answers; the key makes that safe.
-        for (int attempt = 0; attempt < 5; ++attempt) {
-          auto context = MakeContext(passports_.agency_key, std::chrono::seconds(30));
-          status = payments_->CreatePayment(context.get(), request, &payment);
-          if (status.ok()) break;
-        }
-        if (!status.ok()) {
-          ++errors;
-          continue;
-        }
-        payment_ids[i] = payment.payment_id();
-      }
-    });
-  }
-  for (std::thread& client : clients) client.join();
-  ASSERT_EQ(errors.load(), 0);
-  const double send_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  // Every payment final: by callback, polling, or payd's inquiry.
-  int64_t succeeded_sum = 0;
-  int64_t bank_sum = 0;
-  int succeeded = 0;
-  int failed = 0;
-  std::map<std::string, int> failure_codes;
-  for (int i = 0; i < total; ++i) {
-    v1::Payment payment = AwaitFinal(payment_ids[i], std::chrono::seconds(60));
-    ASSERT_TRUE(IsFinal(payment.state())) << "still " << v1::Payment::State_Name(payment.state())
-                                          << ": " << payment.payment_id();
-    const bool by_bank = payment.connector() == "bank";
-    int collected = 0;
-    if (by_bank) {
-      Result<iso20022::sim::SimTransaction> at_bank = bank_.GetTransaction(payment.payment_id());
-      collected = at_bank.ok() ? at_bank->times_debited : 0;
-    } else {
-      Result<wallet::SimRequest> at_wallet = wallet_->GetRequest(payment.payment_id());
-      collected = at_wallet.ok() ? at_wallet->collected_count : 0;
-    }
-    ASSERT_LE(collected, 1) << payment.payment_id() << " collected twice";
-    if (payment.state() == v1::Payment::SUCCEEDED) {
-      ++succeeded;
-      (by_bank ? bank_sum : succeeded_sum) += payment.amount().minor_units();
-      EXPECT_EQ(collected, 1) << payment.payment_id() << " succeeded but was not collected";
-    } else {
-      ++failed;
-      ++failure_codes[payment.failure_code()];
-      EXPECT_EQ(collected, 0) << payment.payment_id() << " failed but the wallet collected it";
-    }
-  }
-  const double total_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), succeeded_sum);
-  EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], succeeded_sum);
-  EXPECT_EQ(bank_.Balance(bank_.collection_iban()).value() - collection_before, bank_sum);
-  EXPECT_EQ(LedgerBalance("clearing/bank")["SAR"], bank_sum);
-  EXPECT_EQ(bank_.GetStats()->invalid_messages_received, 0);
-  std::printf("soak: %d payments sent in %.1f s, all final after %.1f s: %d succeeded "
-              "(wallet %.2f SAR, bank %.2f SAR), %d failed\n",
-              total, send_seconds, total_seconds, succeeded, succeeded_sum / 100.0,
-              bank_sum / 100.0, failed);
-  for (const auto& [code, count] : failure_codes) std::printf("  failed %s: %d\n", code.c_str(), count);
+// The same with payd killed (SIGKILL) twice mid-run: nothing acknowledged is lost, nothing is
+// collected twice, and the books still agree after the restarts.
+TEST_F(ProvidersTest, KillNineDuringFaultedPaymentsLosesNothing) {
+  const char* configured = std::getenv("PAY_CRASH_SOAK_PAYMENTS");
+  Soak(configured != nullptr ? std::atoi(configured) : 600, /*crash=*/true);
 }
 
 }  // namespace
