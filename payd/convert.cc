@@ -143,6 +143,29 @@ pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentReq
   return result;
 }
 
+pay::Result<pay::RecordChannelPaymentRequest> FromProto(
+    const pay::v1::RecordChannelPaymentRequest& request) {
+  pay::RecordChannelPaymentRequest result;
+  result.bill_number = request.bill_number();
+  if (request.method() != pay::v1::PAYMENT_METHOD_UNSPECIFIED) {
+    std::optional<pay::PaymentMethod> method =
+        pay::PaymentMethodFromByte(static_cast<uint8_t>(request.method()));
+    if (!method || request.method() < 0 || request.method() > 255) {
+      return absl::InvalidArgumentError("method: unknown payment method " +
+                                        std::to_string(request.method()));
+    }
+    result.method = method;
+  }
+  if (request.has_amount()) {
+    PAY_ASSIGN_OR_RETURN(pay::Money amount, FromProto(request.amount(), "amount"));
+    result.amount = amount;
+  }
+  result.channel_reference = request.channel_reference();
+  result.idempotency_key = request.idempotency_key();
+  result.payer_account = request.payer_account();
+  return result;
+}
+
 pay::Result<pay::ListPaymentsRequest> FromProto(const pay::v1::ListPaymentsRequest& request) {
   pay::ListPaymentsRequest result;
   result.page_size = request.page_size();
@@ -237,6 +260,7 @@ void ToProto(const pay::Payment& payment, pay::v1::Payment* out) {
   ToTimestamp(payment.create_time_ms, out->mutable_create_time());
   ToTimestamp(payment.update_time_ms, out->mutable_update_time());
   out->set_ledger_sequence(payment.ledger_sequence);
+  out->set_refund_due(payment.refund_due);
 }
 
 void ToProto(const pay::Agency& agency, pay::v1::Agency* out) {

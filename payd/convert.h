@@ -30,6 +30,8 @@ void ToProto(const pay::LocalizedText& text, pay::v1::LocalizedText* out);
 pay::Result<pay::CreateFeeRequest> FromProto(const pay::v1::CreateFeeRequest& request);
 pay::Result<pay::ListFeesRequest> FromProto(const pay::v1::ListFeesRequest& request);
 pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentRequest& request);
+pay::Result<pay::RecordChannelPaymentRequest> FromProto(
+    const pay::v1::RecordChannelPaymentRequest& request);
 pay::Result<pay::ListPaymentsRequest> FromProto(const pay::v1::ListPaymentsRequest& request);
 pay::Result<pay::CreateCredentialRequest> FromProto(
     const pay::v1::CreateCredentialRequest& request);

@@ -6,6 +6,17 @@
 
 namespace payd {
 
+grpc::Status PaymentServiceImpl::RecordChannelPayment(
+    grpc::ServerContext* context, const pay::v1::RecordChannelPaymentRequest* request,
+    pay::v1::Payment* response) {
+  return HandleCall(*gateway_, context, "RecordChannelPayment", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::RecordChannelPaymentRequest record, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->RecordChannelPayment(caller, record));
+    ToProto(payment, response);
+    return pay::Status();
+  });
+}
+
 grpc::Status PaymentServiceImpl::CreatePayment(grpc::ServerContext* context,
                                                const pay::v1::CreatePaymentRequest* request,
                                                pay::v1::Payment* response) {

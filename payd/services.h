@@ -62,6 +62,9 @@ class FeeServiceImpl final : public pay::v1::FeeService::Service {
 class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
  public:
   explicit PaymentServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status RecordChannelPayment(grpc::ServerContext* context,
+                                    const pay::v1::RecordChannelPaymentRequest* request,
+                                    pay::v1::Payment* response) override;
   grpc::Status CreatePayment(grpc::ServerContext* context,
                              const pay::v1::CreatePaymentRequest* request,
                              pay::v1::Payment* response) override;

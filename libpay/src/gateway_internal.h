@@ -121,6 +121,8 @@ class GatewayImpl final : public Gateway {
 
   Result<Payment> CreatePayment(const Principal& caller,
                                 const CreatePaymentRequest& request) override;
+  Result<Payment> RecordChannelPayment(const Principal& caller,
+                                       const RecordChannelPaymentRequest& request) override;
   Result<Payment> GetPayment(const Principal& caller, std::string_view payment_id) const override;
   Result<ListPaymentsResult> ListPayments(const Principal& caller,
                                           const ListPaymentsRequest& request) const override;
@@ -213,6 +215,12 @@ class GatewayImpl final : public Gateway {
   // entry will have in it.
   Status AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fee,
                        const connector::CollectionOutcome& outcome, int64_t now_ms);
+  // Records a payment collected outside the gateway (a channel's, a provider's credit): created,
+  // handed over and SUCCEEDED in one write with `write_set`'s other puts; the fee takes it if it
+  // can, else it is refund_due. The caller holds the bill's lock. `payment` has its ids, amount,
+  // method, connector, initiator and payer set.
+  Result<Payment> RecordCollected(Fee fee, Payment payment, std::string_view reference,
+                                  std::string_view principal, WriteSet write_set);
   // Appends a DISCREPANCY entry unless one of this kind for this subject was recorded before.
   // Returns false when it was already recorded.
   Result<bool> AppendDiscrepancy(WriteSet* write_set, std::string_view agency_id,

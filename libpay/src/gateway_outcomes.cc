@@ -343,6 +343,7 @@ Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fe
   } else {
     write_set->Put(Table::kFees, fee->fee_id, EncodeFee(*fee));
     if (succeeded) {
+      payment->refund_due = true;
       PAY_RETURN_IF_ERROR(
           AppendDiscrepancy(
               write_set, payment->agency_id, "REFUND_DUE", payment->payment_id, fee->fee_id,
@@ -436,7 +437,6 @@ Status GatewayImpl::ReportCredit(std::string_view connector_name,
   if (notice.amount.minor_units() <= 0) {
     return absl::InvalidArgumentError("amount: a credit must be positive");
   }
-  const int64_t now_ms = NowMs();
   Result<std::string> bill_number = ParseBillNumber(notice.bill_number);
   const std::string credit_key = StrCat(kCredits, '\0', connector_name, '\0', notice.reference);
   LockTable::Guard guard = locks_.Lock(
@@ -475,43 +475,56 @@ Status GatewayImpl::ReportCredit(std::string_view connector_name,
 
   Payment payment;
   payment.payment_id = "pay_" + RandomHex(10);
-  payment.fee_id = fee->fee_id;
-  payment.agency_id = fee->agency_id;
-  payment.bill_number = fee->bill_number;
+  write_set.Put(Table::kIndex, credit_key, payment.payment_id);
   payment.amount = notice.amount;
   payment.method = notice.method;
   payment.connector = std::string(connector_name);
-  payment.state = PaymentState::kPending;
   payment.idempotency_key = notice.reference;
   payment.initiated_by = StrCat("connector:", connector_name);
   payment.payer_account = notice.payer_account;
+  PAY_ASSIGN_OR_RETURN(payment, RecordCollected(*std::move(fee), std::move(payment),
+                                                notice.reference, payment.initiated_by,
+                                                std::move(write_set)));
+  return absl::OkStatus();
+}
+
+Result<Payment> GatewayImpl::RecordCollected(Fee fee, Payment payment,
+                                             std::string_view reference,
+                                             std::string_view principal, WriteSet write_set) {
+  const int64_t now_ms = NowMs();
+  payment.fee_id = fee.fee_id;
+  payment.agency_id = fee.agency_id;
+  payment.bill_number = fee.bill_number;
+  payment.state = PaymentState::kPending;
   payment.create_time_ms = now_ms;
   payment.update_time_ms = now_ms;
   // An expired or cancelled fee takes no money even before the sweep records it.
-  if (EffectiveFeeState(*fee, now_ms) != fee->state) fee->state = EffectiveFeeState(*fee, now_ms);
-  const std::string principal = StrCat("connector:", connector_name);
+  const Fee stored_fee = fee;
+  fee.state = EffectiveFeeState(fee, now_ms);
   write_set.Append(PaymentEntry(payment, principal, PaymentState::kPending, PaymentState::kPending,
-                                notice.reference));
+                                std::string(reference)));
   write_set.Append(PaymentEntry(payment, kSystemPrincipal, PaymentState::kPending,
                                 PaymentState::kProcessing, payment.connector));
   payment.state = PaymentState::kProcessing;
   CollectionOutcome outcome;
   outcome.status = OutcomeStatus::kSucceeded;
-  outcome.connector_reference = notice.reference;
-  Fee stored_fee = *fee;
-  PAY_RETURN_IF_ERROR(AppendOutcome(&write_set, &payment, &*fee, outcome, now_ms));
-  if (fee->state != FeeState::kPaid) {
+  outcome.connector_reference = std::string(reference);
+  PAY_RETURN_IF_ERROR(AppendOutcome(&write_set, &payment, &fee, outcome, now_ms));
+  if (fee.state != FeeState::kPaid) {
     // The fee did not change: keep its stored record (not an effective state).
     write_set.Put(Table::kFees, stored_fee.fee_id, EncodeFee(stored_fee));
   }
   write_set.Put(Table::kIndex,
                 IndexKey(kPaymentsByAgency, payment.agency_id, now_ms, payment.payment_id), "");
-  write_set.Put(Table::kIndex, IndexKey(kPaymentsByFee, fee->fee_id, now_ms, payment.payment_id),
+  write_set.Put(Table::kIndex, IndexKey(kPaymentsByFee, fee.fee_id, now_ms, payment.payment_id),
                 "");
   write_set.Put(Table::kIndex,
-                IndexKey(kPaymentsByConnector, connector_name, now_ms, payment.payment_id), "");
-  write_set.Put(Table::kIndex, credit_key, payment.payment_id);
-  return ledger_->Commit(std::move(write_set)).status();
+                IndexKey(kPaymentsByConnector, payment.connector, now_ms, payment.payment_id), "");
+  const size_t entries = write_set.entry_count();
+  PAY_ASSIGN_OR_RETURN(uint64_t last, ledger_->Commit(std::move(write_set)));
+  // The outcome entry is the third of this write set's payment entries.
+  payment.ledger_sequence = last - (entries - 1) + 2;
+  return payment;
 }
 
 bool GatewayImpl::InquiryDue(std::string_view payment_id, int64_t now_ms) {

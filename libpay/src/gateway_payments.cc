@@ -30,6 +30,17 @@ std::string PaymentFingerprint(const CreatePaymentRequest& request,
   return Blake2b256(canonical);
 }
 
+std::string ChannelPaymentFingerprint(const RecordChannelPaymentRequest& request,
+                                      std::string_view canonical_bill) {
+  std::string canonical;
+  PutString(&canonical, canonical_bill);
+  PutMoney(&canonical, *request.amount);
+  PutByte(&canonical, static_cast<uint8_t>(*request.method));
+  PutString(&canonical, request.channel_reference);
+  PutString(&canonical, request.payer_account);
+  return Blake2b256(canonical);
+}
+
 Status ValidateCreatePayment(const CreatePaymentRequest& request) {
   PAY_RETURN_IF_ERROR(ValidateIdempotencyKey("idempotency_key", request.idempotency_key, true));
   if (!request.method) {
@@ -235,6 +246,71 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   PAY_ASSIGN_OR_RETURN(payment.ledger_sequence, ledger_->Commit(std::move(write_set)));
   // (the PROCESSING entry is this write set's last)
   return PaymentDecision{std::move(payment), slot};
+}
+
+Result<Payment> GatewayImpl::RecordChannelPayment(const Principal& caller,
+                                                  const RecordChannelPaymentRequest& request) {
+  if (caller.role != Role::kChannel) {
+    return absl::PermissionDeniedError(StrCat(
+        "only CHANNEL credentials record payments they collected; this one is ",
+        RoleName(caller.role)));
+  }
+  PAY_RETURN_IF_ERROR(ValidateIdempotencyKey("idempotency_key", request.idempotency_key, true));
+  if (!request.amount) return absl::InvalidArgumentError("amount: required (what you collected)");
+  PAY_RETURN_IF_ERROR(ValidatePayableAmount(*request.amount, "amount"));
+  if (!request.method) {
+    return absl::InvalidArgumentError(
+        "method: required (how the payer paid you: BANK_TRANSFER, MOBILE_WALLET or CARD)");
+  }
+  if (request.channel_reference.empty()) {
+    return absl::InvalidArgumentError("channel_reference: required (your id for the collection)");
+  }
+  PAY_RETURN_IF_ERROR(ValidateText("channel_reference", request.channel_reference, 128));
+  PAY_RETURN_IF_ERROR(ValidateText("payer_account", request.payer_account, 64));
+  PAY_ASSIGN_OR_RETURN(std::string bill_number, ParseBillNumber(request.bill_number));
+  const std::string fingerprint = ChannelPaymentFingerprint(request, bill_number);
+  const std::string idempotency_key =
+      IdempotencyKeyFor(caller.credential_id, "channel_payment", request.idempotency_key);
+
+  LockTable::Guard guard = locks_.Lock({idempotency_key, "bill:" + bill_number});
+  PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record, LoadIdempotency(idempotency_key));
+  if (record) {
+    if (record->fingerprint != fingerprint) {
+      return absl::AlreadyExistsError(StrCat(
+          "idempotency_key: \"", request.idempotency_key,
+          "\" was already used for a different channel payment (", record->resource_id,
+          "); use a new key for a new payment"));
+    }
+    PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
+    if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
+    return *std::move(first);
+  }
+  PAY_ASSIGN_OR_RETURN(std::optional<std::string> fee_id, ledger_->Get(Table::kBills, bill_number));
+  if (!fee_id) {
+    return absl::NotFoundError(StrCat("bill_number: no bill ", FormatBillNumber(bill_number),
+                                      "; nothing was recorded: the money you collected is to be "
+                                      "returned to the payer"));
+  }
+  PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(*fee_id));
+  if (!fee) return absl::DataLossError("bill index names a fee that is not stored");
+
+  const int64_t now_ms = NowMs();
+  Payment payment;
+  payment.payment_id = "pay_" + RandomHex(10);
+  payment.amount = *request.amount;
+  payment.method = *request.method;
+  payment.connector = StrCat("channel:", caller.credential_id);
+  payment.idempotency_key = request.idempotency_key;
+  payment.initiated_by = caller.credential_id;
+  payment.payer_account = request.payer_account;
+  WriteSet write_set;
+  write_set.Put(Table::kIdempotency, idempotency_key,
+                EncodeIdempotency({fingerprint, payment.payment_id, now_ms}));
+  write_set.Put(Table::kIndex,
+                IndexKey(kPaymentsByInitiator, caller.credential_id, now_ms, payment.payment_id),
+                "");
+  return RecordCollected(*std::move(fee), std::move(payment), request.channel_reference,
+                         caller.credential_id, std::move(write_set));
 }
 
 bool GatewayImpl::CanReadPayment(const Principal& caller, const Payment& payment) const {

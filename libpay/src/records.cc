@@ -88,6 +88,7 @@ std::string EncodePayment(const Payment& payment) {
   PutSigned(&out, payment.create_time_ms);
   PutSigned(&out, payment.update_time_ms);
   PutVarint(&out, payment.ledger_sequence);
+  PutByte(&out, payment.refund_due ? 1 : 0);  // added after the first records: optional on read
   return out;
 }
 
@@ -105,6 +106,9 @@ Status DecodePayment(std::string_view bytes, Payment* payment) {
       decoder.GetString(&payment->idempotency_key) && decoder.GetString(&payment->initiated_by) &&
       decoder.GetString(&payment->payer_account) && decoder.GetSigned(&payment->create_time_ms) &&
       decoder.GetSigned(&payment->update_time_ms) && decoder.GetVarint(&payment->ledger_sequence);
+  uint8_t refund_due = 0;
+  if (!decoder.done()) decoder.GetByte(&refund_due);
+  payment->refund_due = refund_due != 0;
   PAY_RETURN_IF_ERROR(decoder.Finish("payment"));
   std::optional<PaymentMethod> payment_method = PaymentMethodFromByte(method);
   std::optional<PaymentState> payment_state = PaymentStateFromByte(state);

@@ -139,6 +139,13 @@ class Gateway {
   // PaymentService.
   virtual Result<Payment> CreatePayment(const Principal& caller,
                                         const CreatePaymentRequest& request) = 0;
+  // A CHANNEL reports a payment it collected for a bill (push flow). The payment is recorded
+  // SUCCEEDED in one write; when the fee can take it (UNPAID, same amount, no payment in flight)
+  // the fee becomes PAID, otherwise the payment is recorded refund_due with the money in
+  // suspense/<channel> and a REFUND_DUE discrepancy. Idempotent per channel credential and key.
+  // An unknown bill is NOT_FOUND and nothing is recorded.
+  virtual Result<Payment> RecordChannelPayment(const Principal& caller,
+                                               const RecordChannelPaymentRequest& request) = 0;
   virtual Result<Payment> GetPayment(const Principal& caller,
                                      std::string_view payment_id) const = 0;
   virtual Result<ListPaymentsResult> ListPayments(const Principal& caller,

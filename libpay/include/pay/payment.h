@@ -46,6 +46,9 @@ struct Payment {
   int64_t create_time_ms = 0;
   int64_t update_time_ms = 0;
   uint64_t ledger_sequence = 0;
+  // Collected, but no fee could take the money (the bill was already paid, cancelled or expired,
+  // or another amount): it is held in suspense and owed back to the payer.
+  bool refund_due = false;
 
   friend bool operator==(const Payment&, const Payment&) = default;
 };
@@ -56,6 +59,17 @@ struct CreatePaymentRequest {
   std::string connector;                // empty: route by method
   std::optional<Money> expected_amount;  // must equal the amount due when set
   std::string idempotency_key;           // required
+  std::string payer_account;
+};
+
+// A payment a CHANNEL (a bank branch, a wallet operator, a kiosk network) collected itself and
+// reports against a bill number (push flow).
+struct RecordChannelPaymentRequest {
+  std::string bill_number;           // as typed
+  std::optional<Money> amount;       // what the channel collected; required
+  std::optional<PaymentMethod> method;  // how the payer paid the channel; required
+  std::string channel_reference;     // the channel's own id for the collection; required
+  std::string idempotency_key;       // required
   std::string payer_account;
 };
 
