@@ -33,6 +33,18 @@ pay::Result<int64_t> FromTimestampRoundingUp(const Timestamp& timestamp, std::st
   return time_ms + (present && timestamp.nanos() % 1'000'000 != 0 ? 1 : 0);
 }
 
+// UNSPECIFIED -> nullopt (the caller says whether that is allowed); unknown values -> error.
+pay::Result<std::optional<pay::PaymentMethod>> MethodFromProto(pay::v1::PaymentMethod method) {
+  if (method == pay::v1::PAYMENT_METHOD_UNSPECIFIED) return std::nullopt;
+  std::optional<pay::PaymentMethod> known =
+      method < 0 || method > 255 ? std::nullopt
+                                 : pay::PaymentMethodFromByte(static_cast<uint8_t>(method));
+  if (!known) {
+    return absl::InvalidArgumentError("method: unknown payment method " + std::to_string(method));
+  }
+  return known;
+}
+
 void ToTimestamp(int64_t time_ms, Timestamp* out) {
   out->set_seconds(time_ms / 1000);
   out->set_nanos(static_cast<int32_t>(time_ms % 1000) * 1'000'000);
@@ -123,15 +135,7 @@ pay::Result<pay::ListFeesRequest> FromProto(const pay::v1::ListFeesRequest& requ
 pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentRequest& request) {
   pay::CreatePaymentRequest result;
   result.bill_number = request.bill_number();
-  if (request.method() != pay::v1::PAYMENT_METHOD_UNSPECIFIED) {
-    std::optional<pay::PaymentMethod> method =
-        pay::PaymentMethodFromByte(static_cast<uint8_t>(request.method()));
-    if (!method || request.method() < 0 || request.method() > 255) {
-      return absl::InvalidArgumentError("method: unknown payment method " +
-                                        std::to_string(request.method()));
-    }
-    result.method = method;
-  }
+  PAY_ASSIGN_OR_RETURN(result.method, MethodFromProto(request.method()));
   result.connector = request.connector();
   if (request.has_expected_amount()) {
     PAY_ASSIGN_OR_RETURN(pay::Money expected,
@@ -147,15 +151,7 @@ pay::Result<pay::RecordChannelPaymentRequest> FromProto(
     const pay::v1::RecordChannelPaymentRequest& request) {
   pay::RecordChannelPaymentRequest result;
   result.bill_number = request.bill_number();
-  if (request.method() != pay::v1::PAYMENT_METHOD_UNSPECIFIED) {
-    std::optional<pay::PaymentMethod> method =
-        pay::PaymentMethodFromByte(static_cast<uint8_t>(request.method()));
-    if (!method || request.method() < 0 || request.method() > 255) {
-      return absl::InvalidArgumentError("method: unknown payment method " +
-                                        std::to_string(request.method()));
-    }
-    result.method = method;
-  }
+  PAY_ASSIGN_OR_RETURN(result.method, MethodFromProto(request.method()));
   if (request.has_amount()) {
     PAY_ASSIGN_OR_RETURN(pay::Money amount, FromProto(request.amount(), "amount"));
     result.amount = amount;

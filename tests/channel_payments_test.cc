@@ -144,6 +144,16 @@ TEST_F(ChannelPaymentTest, UnknownBillsAndOtherRolesAreRefused) {
   no_amount.clear_amount();
   EXPECT_EQ(Record(passports_.channel_key, no_amount, &payment).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  v1::RecordChannelPaymentRequest odd_method = Request(fee.bill_number(), 10000, "r3");
+  odd_method.set_method(static_cast<v1::PaymentMethod>(99));
+  grpc::Status unknown_method = Record(passports_.channel_key, odd_method, &payment);
+  EXPECT_EQ(unknown_method.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(unknown_method.error_message().find("method: unknown payment method 99"),
+            std::string::npos);
+  v1::RecordChannelPaymentRequest no_method = Request(fee.bill_number(), 10000, "r4");
+  no_method.clear_method();
+  EXPECT_EQ(Record(passports_.channel_key, no_method, &payment).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(FeeState(fee.fee_id()), v1::Fee::UNPAID);
 }
 
