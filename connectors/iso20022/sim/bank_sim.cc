@@ -278,6 +278,11 @@ class BankSim::Impl : public std::enable_shared_from_this<BankSim::Impl> {
 
   // Validates an inbound message; counts it. An error is the 400 answer.
   std::optional<HttpResponse> CheckInbound(MessageType type, const HttpServerRequest& request);
+  // A schema-valid message the bank cannot use: counted, answered 400.
+  HttpResponse Unusable(std::string_view name, const Status& why);
+  // The pain.002 acknowledging an initiation file, before its group status is decided.
+  StatusReport AckFor(std::string_view message_id, std::string_view type_name,
+                      std::string_view payment_info_id);
   // Validates an outbound message; counts it. An error is the 500 answer.
   std::optional<HttpResponse> CheckOutbound(MessageType type, const std::string& xml);
 
@@ -518,27 +523,35 @@ void BankSim::Impl::Drop(HttpResponder respond) {
   });
 }
 
+HttpResponse BankSim::Impl::Unusable(std::string_view name, const Status& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.invalid_messages_received;
+  }
+  return Text(400, "unusable " + std::string(name) + ": " + std::string(why.message()));
+}
+
+StatusReport BankSim::Impl::AckFor(std::string_view message_id, std::string_view type_name,
+                                   std::string_view payment_info_id) {
+  StatusReport ack;
+  ack.message_id = NextId("AK");
+  ack.creation_time_ms = NowMs();
+  ack.original_message_id = std::string(message_id);
+  ack.original_message_type = std::string(type_name);
+  ack.original_payment_info_id = std::string(payment_info_id);
+  return ack;
+}
+
 void BankSim::Impl::OnPain008(const HttpServerRequest& request, HttpResponder respond) {
   if (auto refused = CheckInbound(MessageType::kPain008, request)) {
     return respond(std::move(*refused));
   }
   Result<Pain008> message = ParsePain008(request.body);
-  if (!message.ok()) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.invalid_messages_received;
-    }
-    return respond(Text(400, "unusable pain.008: " + std::string(message.status().message())));
-  }
+  if (!message.ok()) return respond(Unusable("pain.008", message.status()));
   std::vector<std::string> ids;
   for (const DirectDebit& debit : message->debits) ids.push_back(debit.end_to_end_id);
 
-  StatusReport ack;
-  ack.message_id = NextId("AK");
-  ack.creation_time_ms = NowMs();
-  ack.original_message_id = message->message_id;
-  ack.original_message_type = std::string(kPain008Name);
-  ack.original_payment_info_id = message->payment_info_id;
+  StatusReport ack = AckFor(message->message_id, kPain008Name, message->payment_info_id);
   std::set<std::string> faults;
   std::vector<std::string> created;
   bool processed = true;
@@ -648,22 +661,11 @@ void BankSim::Impl::OnPain001(const HttpServerRequest& request, HttpResponder re
     return respond(std::move(*refused));
   }
   Result<Pain001> message = ParsePain001(request.body);
-  if (!message.ok()) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.invalid_messages_received;
-    }
-    return respond(Text(400, "unusable pain.001: " + std::string(message.status().message())));
-  }
+  if (!message.ok()) return respond(Unusable("pain.001", message.status()));
   std::vector<std::string> ids;
   for (const CreditTransfer& transfer : message->transfers) ids.push_back(transfer.end_to_end_id);
 
-  StatusReport ack;
-  ack.message_id = NextId("AK");
-  ack.creation_time_ms = NowMs();
-  ack.original_message_id = message->message_id;
-  ack.original_message_type = std::string(kPain001Name);
-  ack.original_payment_info_id = message->payment_info_id;
+  StatusReport ack = AckFor(message->message_id, kPain001Name, message->payment_info_id);
   std::set<std::string> faults;
   std::vector<std::string> created;
   bool processed = true;
