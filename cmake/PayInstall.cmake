@@ -19,6 +19,7 @@ install(TARGETS ${PAY_SDK_TARGETS} EXPORT payTargets
 install(FILES
           libpay/include/pay/status.h
           libpay/include/pay/money.h
+          libpay/include/pay/ledger_entry.h
           libpay/include/pay/payment.h
           libpay/include/pay/payment_state.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pay)

@@ -191,6 +191,7 @@ pay::Result<pay::CreateCredentialRequest> FromProto(
   result.role = *role;
   result.agency_ids.assign(request.agency_ids().begin(), request.agency_ids().end());
   result.display_name = request.display_name();
+  result.approver = request.approver();
   return result;
 }
 
@@ -270,6 +271,7 @@ void ToProto(const pay::Credential& credential, pay::v1::Credential* out) {
   out->set_role(static_cast<pay::v1::Credential::Role>(credential.role));
   for (const std::string& agency_id : credential.agency_ids) out->add_agency_ids(agency_id);
   out->set_display_name(credential.display_name);
+  out->set_approver(credential.approver);
   ToTimestamp(credential.create_time_ms, out->mutable_create_time());
   out->set_revoked(credential.revoked);
   if (credential.revoked) ToTimestamp(credential.revoke_time_ms, out->mutable_revoke_time());

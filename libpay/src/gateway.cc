@@ -193,7 +193,8 @@ Result<Principal> GatewayImpl::Authenticate(std::string_view api_key) const {
   if (!credential_id) return unauthenticated;
   PAY_ASSIGN_OR_RETURN(std::optional<Credential> credential, LoadCredential(*credential_id));
   if (!credential || credential->revoked) return unauthenticated;
-  return Principal{credential->credential_id, credential->role, credential->agency_ids};
+  return Principal{credential->credential_id, credential->role, credential->agency_ids,
+                   credential->approver};
 }
 
 Result<std::optional<Fee>> GatewayImpl::LoadFee(std::string_view fee_id) const {

@@ -116,6 +116,11 @@ Result<IssuedCredential> GatewayImpl::CreateCredential(const Principal& caller,
       }
       break;
   }
+  if (request.approver && request.role != Role::kAgency) {
+    return absl::InvalidArgumentError(
+        StrCat("approver: only AGENCY credentials approve refunds and waive fees, not ",
+               RoleName(request.role)));
+  }
   for (size_t i = 0; i < agency_count; ++i) {
     if (request.role == Role::kAuditor && request.agency_ids[i] == kAllAgencies) continue;
     PAY_ASSIGN_OR_RETURN(std::optional<Agency> agency, LoadAgency(request.agency_ids[i]));
@@ -132,6 +137,7 @@ Result<IssuedCredential> GatewayImpl::CreateCredential(const Principal& caller,
   credential.role = request.role;
   credential.agency_ids = request.agency_ids;
   credential.display_name = request.display_name;
+  credential.approver = request.approver;
   credential.create_time_ms = NowMs();
 
   WriteSet write_set;

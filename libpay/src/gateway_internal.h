@@ -65,6 +65,11 @@ std::string RevenueAccount(std::string_view agency_id);
 // Money a connector collected that no fee can take (unknown bill, paid twice): owed back.
 std::string SuspenseAccount(std::string_view connector);
 
+// Where a SUCCEEDED payment's money went (positive amounts summing to its amount): its
+// revenue_postings, or for payments recorded before them, revenue/<agency> (suspense/<connector>
+// when refund_due).
+std::vector<Posting> CollectedPostings(const Payment& payment);
+
 // BLAKE2b-256 of an API key: what kCredentialKeys is keyed by.
 std::string HashApiKey(std::string_view api_key);
 // A new random API key, "payk_" + 64 hex digits.

@@ -15,6 +15,13 @@ std::string ClearingAccount(std::string_view connector) {
 
 std::string RevenueAccount(std::string_view agency_id) { return StrCat("revenue/", agency_id); }
 
+std::vector<Posting> CollectedPostings(const Payment& payment) {
+  if (!payment.revenue_postings.empty()) return payment.revenue_postings;
+  return {{payment.refund_due ? SuspenseAccount(payment.connector)
+                              : RevenueAccount(payment.agency_id),
+           payment.amount}};
+}
+
 Status GatewayImpl::ExportLedger(const Principal& caller, const ExportFilter& filter,
                                  const std::function<bool(const LedgerEntry&)>& visit) const {
   if (caller.role != Role::kAuditor) {

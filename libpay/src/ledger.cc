@@ -22,7 +22,8 @@ const std::vector<std::string>& ColumnFamilyNames() {
   // Index i is Table(i). The entry log is the default column family.
   static const std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, "meta", "agencies", "credentials", "credential_keys",
-      "fees", "bills", "payments", "index", "idempotency", "balances"};
+      "fees", "bills", "payments", "index", "idempotency", "balances",
+      "fee_types", "refunds", "webhooks"};
   return names;
 }
 

@@ -54,6 +54,9 @@ enum class Table : int {
   kIndex,           // listing indexes (see gateway_internal.h); values empty
   kIdempotency,     // principal \0 operation \0 key -> IdempotencyRecord
   kBalances,        // account \0 currency -> fixed64 (two's complement) balance in minor units
+  kFeeTypes,        // fee type versions (gateway_fee_types.cc)
+  kRefunds,         // refund_id -> Refund (gateway_refunds.cc)
+  kWebhooks,        // webhook endpoints, delivery cursors and failed deliveries (webhooks)
   kCount,
 };
 

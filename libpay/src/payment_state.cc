@@ -20,10 +20,11 @@ constexpr std::string_view kPaymentStateNames[] = {
     "",          "PENDING", "PROCESSING",         "SUCCEEDED", "FAILED",
     "CANCELLED", "EXPIRED", "PARTIALLY_REFUNDED", "REFUNDED",
 };
-constexpr std::string_view kFeeStateNames[] = {"", "UNPAID", "PAID", "CANCELLED", "EXPIRED"};
+constexpr std::string_view kFeeStateNames[] = {"",        "UNPAID",  "PAID",
+                                               "CANCELLED", "EXPIRED", "PARTIALLY_PAID"};
 // A state appended to an enum needs its name here too.
 static_assert(std::size(kPaymentStateNames) == static_cast<size_t>(PaymentState::kRefunded) + 1);
-static_assert(std::size(kFeeStateNames) == static_cast<size_t>(FeeState::kExpired) + 1);
+static_assert(std::size(kFeeStateNames) == static_cast<size_t>(FeeState::kPartiallyPaid) + 1);
 
 // What a name function returns for a value outside the enum (a caller cast a corrupt byte).
 constexpr std::string_view kUnknownName = "UNKNOWN";
@@ -59,6 +60,9 @@ constexpr Transition<FeeState> kFeeTransitions[] = {
     {F::kUnpaid, F::kPaid},
     {F::kUnpaid, F::kCancelled},
     {F::kUnpaid, F::kExpired},
+    {F::kUnpaid, F::kPartiallyPaid},
+    {F::kPartiallyPaid, F::kPartiallyPaid},
+    {F::kPartiallyPaid, F::kPaid},
 };
 
 template <typename State, size_t N>

@@ -19,7 +19,7 @@ constexpr PaymentState kAllPaymentStates[] = {
     PaymentState::kPartiallyRefunded, PaymentState::kRefunded,
 };
 constexpr FeeState kAllFeeStates[] = {FeeState::kUnpaid, FeeState::kPaid, FeeState::kCancelled,
-                                      FeeState::kExpired};
+                                      FeeState::kExpired, FeeState::kPartiallyPaid};
 
 // The allowed transitions written out again from the header comment, by name, so that a slip in
 // the implementation's table does not hide in a test that reads the same table.
@@ -99,14 +99,19 @@ TEST(PaymentStateTest, FromByteRejectsNonStates) {
   for (const int value : {0, 9, 10, 127, 255}) {
     EXPECT_EQ(PaymentStateFromByte(static_cast<uint8_t>(value)), std::nullopt) << value;
   }
-  for (const int value : {0, 5, 255}) {
+  for (const int value : {0, 6, 255}) {
     EXPECT_EQ(FeeStateFromByte(static_cast<uint8_t>(value)), std::nullopt) << value;
   }
 }
 
 TEST(FeeStateTest, EveryPairFollowsTheTable) {
   const std::set<std::pair<std::string, std::string>> expected_transitions = {
-      {"UNPAID", "PAID"}, {"UNPAID", "CANCELLED"}, {"UNPAID", "EXPIRED"}};
+      {"UNPAID", "PAID"},
+      {"UNPAID", "CANCELLED"},
+      {"UNPAID", "EXPIRED"},
+      {"UNPAID", "PARTIALLY_PAID"},
+      {"PARTIALLY_PAID", "PARTIALLY_PAID"},
+      {"PARTIALLY_PAID", "PAID"}};
   for (const FeeState from : kAllFeeStates) {
     for (const FeeState to : kAllFeeStates) {
       const std::string from_name(FeeStateName(from));
@@ -131,7 +136,8 @@ TEST(FeeStateTest, NamesRoundTrip) {
     EXPECT_EQ(FeeStateFromName(FeeStateName(state)), state);
     EXPECT_EQ(FeeStateFromByte(static_cast<uint8_t>(state)), state);
   }
-  EXPECT_EQ(names, (std::set<std::string>{"UNPAID", "PAID", "CANCELLED", "EXPIRED"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"UNPAID", "PAID", "CANCELLED", "EXPIRED", "PARTIALLY_PAID"}));
   EXPECT_EQ(FeeStateFromName("unpaid"), std::nullopt);
   EXPECT_EQ(FeeStateFromName("PENDING"), std::nullopt);
 }

@@ -88,7 +88,14 @@ std::string EncodePayment(const Payment& payment) {
   PutSigned(&out, payment.create_time_ms);
   PutSigned(&out, payment.update_time_ms);
   PutVarint(&out, payment.ledger_sequence);
-  PutByte(&out, payment.refund_due ? 1 : 0);  // added after the first records: optional on read
+  // Added after the first records: optional on read, in this order.
+  PutByte(&out, payment.refund_due ? 1 : 0);
+  PutVarint(&out, payment.revenue_postings.size());
+  for (const Posting& posting : payment.revenue_postings) {
+    PutString(&out, posting.account);
+    PutMoney(&out, posting.amount);
+  }
+  PutSigned(&out, payment.refunded_minor_units);
   return out;
 }
 
@@ -109,6 +116,22 @@ Status DecodePayment(std::string_view bytes, Payment* payment) {
   uint8_t refund_due = 0;
   if (!decoder.done()) decoder.GetByte(&refund_due);
   payment->refund_due = refund_due != 0;
+  payment->revenue_postings.clear();
+  payment->refunded_minor_units = 0;
+  if (!decoder.done()) {
+    uint64_t count = 0;
+    if (decoder.GetVarint(&count) && count <= 64) {
+      for (uint64_t i = 0; i < count; ++i) {
+        Posting posting;
+        if (!decoder.GetString(&posting.account) || !decoder.GetMoney(&posting.amount)) break;
+        payment->revenue_postings.push_back(std::move(posting));
+      }
+    }
+    if (payment->revenue_postings.size() != count) {
+      return absl::DataLossError("stored payment has malformed revenue postings");
+    }
+    decoder.GetSigned(&payment->refunded_minor_units);
+  }
   PAY_RETURN_IF_ERROR(decoder.Finish("payment"));
   std::optional<PaymentMethod> payment_method = PaymentMethodFromByte(method);
   std::optional<PaymentState> payment_state = PaymentStateFromByte(state);
@@ -148,6 +171,7 @@ std::string EncodeCredential(const Credential& credential) {
   PutSigned(&out, credential.create_time_ms);
   PutByte(&out, credential.revoked ? 1 : 0);
   PutSigned(&out, credential.revoke_time_ms);
+  PutByte(&out, credential.approver ? 1 : 0);  // added later: optional on read
   return out;
 }
 
@@ -167,6 +191,9 @@ Status DecodeCredential(std::string_view bytes, Credential* credential) {
   uint8_t revoked = 0;
   decoder.GetString(&credential->display_name) && decoder.GetSigned(&credential->create_time_ms) &&
       decoder.GetByte(&revoked) && decoder.GetSigned(&credential->revoke_time_ms);
+  uint8_t approver = 0;
+  if (!decoder.done()) decoder.GetByte(&approver);
+  credential->approver = approver != 0;
   PAY_RETURN_IF_ERROR(decoder.Finish("credential"));
   std::optional<Role> decoded_role = RoleFromByte(role);
   if (!decoded_role || agency_count != credential->agency_ids.size()) {

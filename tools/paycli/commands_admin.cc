@@ -68,6 +68,7 @@ struct CredentialCreateFlags {
   std::string role;
   std::vector<std::string> agency_ids;
   std::string display_name;
+  bool approver = false;
 };
 
 int RunCredentialCreate(const CredentialCreateFlags& flags, const ClientConfig& config) {
@@ -78,6 +79,7 @@ int RunCredentialCreate(const CredentialCreateFlags& flags, const ClientConfig& 
   request.set_role(static_cast<pay::v1::Credential::Role>(*role));
   for (const std::string& agency_id : flags.agency_ids) request.add_agency_ids(agency_id);
   request.set_display_name(flags.display_name);
+  request.set_approver(flags.approver);
   auto stub = AdminService::NewStub(CreateChannel(config));
   return CallAndPrint<pay::v1::CreateCredentialResponse>(
       config,
@@ -155,6 +157,9 @@ void AddCredentialCommands(CLI::App* app, Action* action) {
       ->allow_extra_args(false);
   create->add_option("--name", create_flags->display_name,
                      "Who holds the key, for people reading logs (at most 100 bytes)");
+  create->add_flag("--approver", create_flags->approver,
+                   "AGENCY only: may approve other credentials' refunds above the agency's\n"
+                   "threshold (maker-checker) and waive fees");
   SetAction(create, create_flags, action, &RunCredentialCreate);
 
   CLI::App* revoke = credential->add_subcommand("revoke", "Revoke an API key at once");

@@ -47,7 +47,10 @@ std::vector<std::string> ColumnFamilyNames() {
           "payments",
           "index",
           "idempotency",
-          "balances"};
+          "balances",
+          "fee_types",
+          "refunds",
+          "webhooks"};
 }
 constexpr int kMeta = 1;
 constexpr int kBalances = 10;

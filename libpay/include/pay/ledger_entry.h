@@ -40,6 +40,18 @@ enum class EntryType : uint8_t {
   // outcome, a credit for an unknown or already paid bill, a statement line without a payment).
   // Recorded for people to resolve, never applied silently. detail: "KIND: explanation".
   kDiscrepancy = 9,
+  // The amount due of a fee changed without money moving: a late penalty (detail "PENALTY: ...")
+  // or a waiver by an approver (detail "WAIVER: <reason>"). amount: the change, always positive;
+  // from_state/to_state: the fee's state. No postings (nothing was collected yet).
+  kFeeAdjusted = 10,
+  // A refund of a payment was requested (subject: refund id, related: payment id).
+  kRefundCreated = 11,
+  // A refund changed state (approved, rejected, sent, succeeded, failed). The SUCCEEDED change
+  // carries the postings that move the money back.
+  kRefundStateChanged = 12,
+  // An agency defined a new version of a fee type (subject: "<code>@<version>"; detail: the
+  // version's terms in canonical JSON). Fees issued under it cite it.
+  kFeeTypeDefined = 13,
 };
 
 std::string_view EntryTypeName(EntryType type);  // "FEE_CREATED", ...

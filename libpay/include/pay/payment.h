@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pay/ledger_entry.h"
 #include "pay/money.h"
 #include "pay/payment_state.h"
 
@@ -49,6 +50,13 @@ struct Payment {
   // Collected, but no fee could take the money (the bill was already paid, cancelled or expired,
   // or another amount): it is held in suspense and owed back to the payer.
   bool refund_due = false;
+  // Where the collected money went when the payment SUCCEEDED: accounts with positive amounts
+  // summing to `amount` (the fee type's revenue split, and suspense/<connector> for what is owed
+  // back). Empty for payments recorded before fee types: then all of it went to revenue/<agency>,
+  // or to suspense/<connector> when refund_due (see CollectedPostings in gateway_internal.h).
+  std::vector<Posting> revenue_postings;
+  // The sum of this payment's SUCCEEDED refunds, in the payment's currency's minor units.
+  int64_t refunded_minor_units = 0;
 
   friend bool operator==(const Payment&, const Payment&) = default;
 };

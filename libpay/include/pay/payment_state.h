@@ -9,6 +9,7 @@
 //           PROCESSING -> PROCESSING (handed to another connector: the first one certainly did
 //                                     not receive it)
 // Fee:      UNPAID -> PAID | CANCELLED | EXPIRED
+//           UNPAID -> PARTIALLY_PAID -> PARTIALLY_PAID (another part) -> PAID
 //
 // FAILED, CANCELLED, EXPIRED and REFUNDED are terminal: nothing leaves them. SUCCEEDED is a final
 // outcome of the collection but money can still flow back out of it through refunds. An outcome a
@@ -42,6 +43,8 @@ enum class FeeState : uint8_t {
   kPaid = 2,
   kCancelled = 3,
   kExpired = 4,
+  // Part of the amount due was paid (fee types that allow partial payments); more is owed.
+  kPartiallyPaid = 5,
 };
 
 // "PENDING", "PROCESSING", ... (the names of ../shared/API.md and the proto enums).

@@ -31,6 +31,8 @@ struct Principal {
   std::string credential_id;  // scopes idempotency keys
   Role role = Role::kAgency;
   std::vector<std::string> agency_ids;  // AGENCY: one; AUDITOR: those granted
+  // AGENCY only: may approve another principal's refunds (maker-checker) and waive fees.
+  bool approver = false;
 
   // True when the principal may read `agency_id`'s data (AGENCY: its own; AUDITOR: granted).
   bool CanRead(std::string_view agency_id) const;
@@ -47,6 +49,7 @@ struct Credential {
   Role role = Role::kAgency;
   std::vector<std::string> agency_ids;
   std::string display_name;
+  bool approver = false;  // see Principal::approver
   int64_t create_time_ms = 0;
   bool revoked = false;
   int64_t revoke_time_ms = 0;
@@ -61,6 +64,7 @@ struct CreateCredentialRequest {
   Role role = Role::kAgency;
   std::vector<std::string> agency_ids;
   std::string display_name;
+  bool approver = false;  // AGENCY only
 };
 
 // A new credential and its plain API key. The key exists only in this value: the store keeps
