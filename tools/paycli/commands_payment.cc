@@ -138,6 +138,53 @@ int RunPaymentList(const PaymentListFlags& flags, const ClientConfig& config) {
       });
 }
 
+struct PaymentRecordFlags {
+  std::string bill;
+  std::string amount;
+  std::string method;
+  std::string reference;
+  std::string payer_account;
+  std::string idempotency_key;
+};
+
+int RunPaymentRecord(const PaymentRecordFlags& flags, const ClientConfig& config) {
+  pay::v1::RecordChannelPaymentRequest request;
+  absl::StatusOr<std::string> bill = ParseBill(flags.bill, "--bill");
+  if (!bill.ok()) return ReportUsageError(bill.status());
+  request.set_bill_number(*bill);
+  absl::StatusOr<pay::v1::Money> amount = ParseAmount(flags.amount, "--amount");
+  if (!amount.ok()) return ReportUsageError(amount.status());
+  *request.mutable_amount() = *amount;
+  absl::StatusOr<int> method =
+      ParseEnum(*pay::v1::PaymentMethod_descriptor(), flags.method, "--method");
+  if (!method.ok()) return ReportUsageError(method.status());
+  request.set_method(static_cast<pay::v1::PaymentMethod>(*method));
+  request.set_channel_reference(flags.reference);
+  request.set_payer_account(flags.payer_account);
+  request.set_idempotency_key(flags.idempotency_key);
+  if (request.idempotency_key().empty()) {
+    // A channel's own reference identifies its collection: the natural key for retries.
+    request.set_idempotency_key(flags.reference);
+  }
+  auto stub = PaymentService::NewStub(CreateChannel(config));
+  return CallAndPrint<pay::v1::Payment>(
+      config,
+      [&](grpc::ClientContext* context, pay::v1::Payment* response) {
+        return stub->RecordChannelPayment(context, request, response);
+      },
+      [&](const pay::v1::Payment& response) { PrintMessage(response, config.output); });
+}
+
+constexpr char kRecordFooter[] =
+    "For CHANNEL credentials (a bank branch, a wallet operator, a kiosk network): reports a\n"
+    "payment the channel already collected. payd records it SUCCEEDED and the fee becomes PAID;\n"
+    "when the fee cannot take it (already paid, cancelled, expired, another amount) the payment\n"
+    "is recorded with refund_due: true and the money is owed back to the payer, never lost.\n"
+    "The idempotency key defaults to --reference, so reporting the same collection twice\n"
+    "records it once.\n"
+    "Example: paycli payment record --bill \"4821 0937 5561 2208\" --amount \"150.00 SAR\" "
+    "--method bank-transfer --reference BR-0001-778812";
+
 constexpr char kCreateFooter[] =
     "Pays the fee with this bill number through the method; payd picks the connector unless\n"
     "--connector names one. Prints the payment: SUCCEEDED or FAILED when the connector answered,\n"
@@ -210,6 +257,32 @@ void AddPaymentCommands(CLI::App* app, Action* action) {
   cancel->add_option("PAYMENT_ID", cancel_flags->payment_id, "The payment to cancel")->required();
   cancel->add_option("--reason", cancel_flags->reason, "Why, recorded in the ledger");
   SetAction(cancel, cancel_flags, action, &RunPaymentCancel);
+
+  CLI::App* record =
+      payment->add_subcommand("record", "Report a payment a channel collected (push flow)");
+  record->footer(kRecordFooter);
+  auto record_flags = std::make_shared<PaymentRecordFlags>();
+  record->add_option("--bill", record_flags->bill, "Bill number the payer quoted")
+      ->type_name("BILL")
+      ->required();
+  record->add_option("--amount", record_flags->amount, "What was collected, e.g. \"150.00 SAR\"")
+      ->type_name("AMOUNT")
+      ->required();
+  record->add_option("--method", record_flags->method, "How the payer paid the channel")
+      ->type_name(EnumChoices(*pay::v1::PaymentMethod_descriptor()))
+      ->required();
+  record
+      ->add_option("--reference", record_flags->reference,
+                   "The channel's own transaction reference (at most 128 bytes)")
+      ->type_name("REF")
+      ->required();
+  record->add_option("--payer-account", record_flags->payer_account,
+                     "The payer's account or phone number at the channel");
+  record
+      ->add_option("--idempotency-key", record_flags->idempotency_key,
+                   "Key that makes retries safe (default: the --reference)")
+      ->type_name("KEY");
+  SetAction(record, record_flags, action, &RunPaymentRecord);
 }
 
 }  // namespace paycli
