@@ -100,22 +100,26 @@ std::string Ledger::SequenceKey(uint64_t sequence) {
   return key;
 }
 
-Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
-  rocksdb::Options db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
+void SetStoreOptions(rocksdb::Options* db_options) {
   // The WAL is the durability mechanism: every commit is synced (WriteOptions::sync). Bound it
   // so that restart replays little.
-  db_options.max_total_wal_size = 64 << 20;
-  db_options.keep_log_file_num = 4;
-  db_options.max_background_jobs = 2;
-  db_options.paranoid_checks = true;
+  db_options->max_total_wal_size = 64 << 20;
+  db_options->keep_log_file_num = 4;
+  db_options->max_background_jobs = 2;
+  db_options->paranoid_checks = true;
 
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(64 << 20);  // bounded
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  rocksdb::ColumnFamilyOptions cf_options(db_options);
-  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  db_options->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  rocksdb::Options db_options;
+  SetStoreOptions(&db_options);
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  const rocksdb::ColumnFamilyOptions cf_options(db_options);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : ColumnFamilyNames()) descriptors.emplace_back(name, cf_options);

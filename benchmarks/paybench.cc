@@ -1,0 +1,284 @@
+// Copyright 2026 The libpay Authors. Licensed under the Apache License, Version 2.0.
+//
+// paybench: payd against the physical limits of this machine, measured in one run, printed as one
+// table with ratios. See README "Performance" and scripts/bench.
+//
+//   build/bin/paybench --payd build/bin/payd --paycli build/bin/paycli
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "baselines.h"
+#include "load_generator.h"
+#include "pay/v1/fee_service.grpc.pb.h"
+#include "pay/v1/payment_service.grpc.pb.h"
+#include "payd_driver.h"
+
+namespace pay::bench {
+namespace {
+
+struct Flags {
+  std::string payd = "build/bin/payd";
+  std::string paycli = "build/bin/paycli";
+  std::string work_dir = "/tmp";
+  double seconds = 3;
+  std::vector<int> concurrency = {1, 16, 64, 256};
+  bool skip_export = false;
+};
+
+// One line of the table.
+struct Row {
+  std::string what;
+  std::string concurrency;
+  LoadResult result;
+  std::string vs_disk = "-";
+  std::string vs_grpc = "-";
+};
+
+std::string Ratio(double value, double base) {
+  if (base <= 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2fx", value / base);
+  return text;
+}
+
+void PrintRow(const Row& row) {
+  std::printf("%-34s %6s %10.0f %8.2f %8.2f %9.2f %8s %8s\n", row.what.c_str(),
+              row.concurrency.c_str(), row.result.per_second, row.result.p50_us / 1000.0,
+              row.result.p99_us / 1000.0, row.result.p999_us / 1000.0, row.vs_disk.c_str(),
+              row.vs_grpc.c_str());
+  if (row.result.errors > 0) {
+    std::printf("    %lld of %lld calls failed; first: %s\n",
+                static_cast<long long>(row.result.errors), static_cast<long long>(row.result.calls),
+                row.result.first_error.c_str());
+  }
+  std::fflush(stdout);
+}
+
+std::string StatusText(const grpc::Status& status) {
+  return status.ok() ? std::string()
+                     : std::to_string(status.error_code()) + " " + status.error_message();
+}
+
+// Stubs for `concurrency` workers spread over at most 8 connections.
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> Stubs(const std::string& target,
+                                                           int concurrency) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < std::min(concurrency, 8); ++i) channels.push_back(NewChannel(target, i));
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (int w = 0; w < concurrency; ++w) {
+    stubs.push_back(Service::NewStub(channels[static_cast<size_t>(w) % channels.size()]));
+  }
+  return stubs;
+}
+
+std::chrono::milliseconds Duration(const Flags& flags) {
+  return std::chrono::milliseconds(static_cast<int64_t>(flags.seconds * 1000));
+}
+
+// Issues fees at `concurrency` for the run's duration; appends their bill numbers to `bills`.
+LoadResult CreateFees(const std::string& target, const std::string& key, int concurrency,
+                      std::chrono::milliseconds duration, std::vector<std::string>* bills) {
+  auto stubs = Stubs<v1::FeeService>(target, concurrency);
+  std::mutex mu;
+  const LoadResult result = RunClosedLoop(concurrency, duration, 0, [&](int worker, int64_t) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + key);
+    v1::CreateFeeRequest request;
+    request.mutable_amount()->set_currency("SAR");
+    request.mutable_amount()->set_minor_units(15000);
+    request.mutable_description()->set_en("Passport renewal (benchmark)");
+    v1::Fee fee;
+    const grpc::Status status =
+        stubs[static_cast<size_t>(worker)]->CreateFee(&context, request, &fee);
+    if (status.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      bills->push_back(fee.bill_number());
+    }
+    return StatusText(status);
+  });
+  return result;
+}
+
+// Pays `bills` through SANDBOX, closed loop at `concurrency` or open loop at `rate`.
+LoadResult Pay(const std::string& target, const std::string& key, int concurrency, double rate,
+               std::chrono::milliseconds duration, const std::vector<std::string>& bills) {
+  auto stubs = Stubs<v1::PaymentService>(target, concurrency);
+  auto call = [&](int worker, int64_t index) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + key);
+    v1::CreatePaymentRequest request;
+    request.set_bill_number(bills[static_cast<size_t>(index)]);
+    request.set_method(v1::SANDBOX);
+    request.set_idempotency_key("bench-" + bills[static_cast<size_t>(index)]);
+    v1::Payment payment;
+    grpc::Status status =
+        stubs[static_cast<size_t>(worker)]->CreatePayment(&context, request, &payment);
+    if (status.ok() && payment.state() != v1::Payment::SUCCEEDED) {
+      return "payment " + payment.payment_id() + " is " + v1::Payment::State_Name(payment.state());
+    }
+    return StatusText(status);
+  };
+  const auto count = static_cast<int64_t>(bills.size());
+  return rate > 0 ? RunOpenLoop(rate, duration, count, concurrency, call)
+                  : RunClosedLoop(concurrency, duration, count, call);
+}
+
+LoadResult EmptyCalls(const std::string& target, int concurrency,
+                      std::chrono::milliseconds duration) {
+  auto stubs = Stubs<v1::PaymentService>(target, concurrency);
+  return RunClosedLoop(concurrency, duration, 0, [&](int worker, int64_t index) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer payk_benchmark");
+    v1::CreatePaymentRequest request;
+    request.set_bill_number("4821093755612208");
+    request.set_method(v1::SANDBOX);
+    request.set_idempotency_key("bench-" + std::to_string(index));
+    v1::Payment payment;
+    return StatusText(
+        stubs[static_cast<size_t>(worker)]->CreatePayment(&context, request, &payment));
+  });
+}
+
+int Run(const Flags& flags) {
+  const auto duration = Duration(flags);
+  std::printf("paybench: %u cores, %.1f s per measurement, client and servers on this machine\n\n",
+              std::thread::hardware_concurrency(), flags.seconds);
+  std::printf("%-34s %6s %10s %8s %8s %9s %8s %8s\n", "what", "conc", "ops/s", "p50 ms", "p99 ms",
+              "p99.9 ms", "x disk", "x gRPC");
+
+  std::map<int, double> disk_rate;
+  {
+    RawStore store(flags.work_dir);
+    for (const int c : flags.concurrency) {
+      Row row{"disk: raw RocksDB, sync batch", std::to_string(c),
+              RunClosedLoop(c, duration, 0,
+                            [&](int, int64_t index) { return store.WritePayment(index); }),
+              "1.00x", "-"};
+      disk_rate[c] = row.result.per_second;
+      PrintRow(row);
+    }
+    std::printf("    (one batch = the %zu bytes of records a payment writes)\n",
+                store.batch_bytes());
+  }
+
+  std::map<int, double> grpc_rate;
+  {
+    EmptyService empty;
+    for (const int c : flags.concurrency) {
+      Row row{"gRPC: empty CreatePayment", std::to_string(c),
+              EmptyCalls(empty.target(), c, duration), "-", "1.00x"};
+      grpc_rate[c] = row.result.per_second;
+      PrintRow(row);
+    }
+  }
+
+  PaydDriver payd(flags.payd, flags.work_dir);
+  const auto start_time = payd.Start();
+  const std::string key = payd.AgencyKey();
+  double saturated = 0;
+  std::map<int, double> payd_rate;
+  std::map<int, LoadResult> payd_result;
+  for (const int c : flags.concurrency) {
+    std::vector<std::string> bills;
+    Row fees{"payd: CreateFee", std::to_string(c),
+             CreateFees(payd.target(), key, c, duration, &bills), "", ""};
+    fees.vs_disk = Ratio(fees.result.per_second, disk_rate[c]);
+    fees.vs_grpc = Ratio(fees.result.per_second, grpc_rate[c]);
+    PrintRow(fees);
+    Row pay{"payd: CreatePayment (SANDBOX)", std::to_string(c),
+            Pay(payd.target(), key, c, 0, duration, bills), "", ""};
+    pay.vs_disk = Ratio(pay.result.per_second, disk_rate[c]);
+    pay.vs_grpc = Ratio(pay.result.per_second, grpc_rate[c]);
+    PrintRow(pay);
+    payd_rate[c] = pay.result.per_second;
+    payd_result[c] = pay.result;
+    saturated = std::max(saturated, pay.result.per_second);
+  }
+
+  // Latency at half the saturated rate, open loop (arrivals do not wait for answers).
+  const double half = saturated / 2;
+  std::vector<std::string> bills;
+  const auto fee_time = std::chrono::milliseconds(
+      static_cast<int64_t>(1000 * flags.seconds * 1.2 * half / std::max(1.0, saturated)) + 1000);
+  CreateFees(payd.target(), key, 64, fee_time, &bills);
+  char label[64];
+  std::snprintf(label, sizeof label, "payd: open loop at %.0f/s", half);
+  Row open{label, "-", Pay(payd.target(), key, 512, half, duration, bills), "-", "-"};
+  PrintRow(open);
+  const int64_t rss = payd.PeakRssBytes();
+  payd.Stop();
+
+  std::printf("\npayd start to serving: %lld ms; peak RSS after the run: %.1f MiB\n",
+              static_cast<long long>(start_time.count()), rss / 1048576.0);
+
+  if (!flags.skip_export) {
+    const ToolRun exported =
+        TimeTool({flags.paycli, "ledger", "export", "--quiet", "--data-dir", payd.data_dir(),
+                  "--output", payd.data_dir() + "/../ledger.jsonl"});
+    const ToolRun verified = TimeTool({flags.paycli, "ledger", "verify", "--quiet",
+                                       "--public-key-file", payd.data_dir() + "/signing.pub",
+                                       "--file", payd.data_dir() + "/../ledger.jsonl"});
+    const int64_t entries = CountLines(payd.data_dir() + "/../ledger.jsonl");
+    const double mb = FileBytes(payd.data_dir() + "/../ledger.jsonl") / 1e6;
+    std::printf(
+        "ledger export (JSON Lines): %lld entries in %.2f s = %.0f entries/s, %.1f MB/s%s\n",
+        static_cast<long long>(entries), exported.seconds, entries / exported.seconds,
+        mb / exported.seconds, exported.ok ? "" : "  FAILED");
+    std::printf(
+        "ledger verify:              %lld entries in %.2f s = %.0f entries/s, %.1f MB/s%s\n",
+        static_cast<long long>(entries), verified.seconds, entries / verified.seconds,
+        mb / verified.seconds, verified.ok ? "" : "  FAILED");
+  }
+
+  // The targets of the speed issue, against the limits measured above.
+  if (payd_rate.count(64) != 0) {
+    const double bound = std::min(disk_rate[64], grpc_rate[64]);
+    std::printf(
+        "\ntarget: payd at concurrency 64 >= 0.7x min(disk, gRPC) = %.0f/s: %.0f/s = %s %s\n",
+        0.7 * bound, payd_rate[64], Ratio(payd_rate[64], bound).c_str(),
+        payd_rate[64] >= 0.7 * bound ? "MET" : "NOT MET");
+  }
+  std::printf("target: p99 <= 5 ms at half the saturated rate: %.2f ms %s\n",
+              open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET");
+  return 0;
+}
+
+}  // namespace
+}  // namespace pay::bench
+
+int main(int argc, char** argv) {
+  pay::bench::Flags flags;
+  CLI::App app{
+      "paybench: payd's CreatePayment against raw RocksDB (the disk) and an empty gRPC service\n"
+      "(the transport), in one run on this machine, printed as one table with ratios"};
+  app.add_option("--payd", flags.payd, "The payd binary")->capture_default_str();
+  app.add_option("--paycli", flags.paycli, "The paycli binary (export and verify)")
+      ->capture_default_str();
+  app.add_option("--work-dir", flags.work_dir, "Where the temporary stores go")
+      ->capture_default_str();
+  app.add_option("--seconds", flags.seconds, "Length of each measurement")
+      ->capture_default_str()
+      ->check(CLI::Range(0.2, 600.0));
+  app.add_option("--concurrency", flags.concurrency, "Concurrent clients (repeatable)")
+      ->capture_default_str()
+      ->delimiter(',');
+  app.add_flag("--skip-export", flags.skip_export, "Do not time paycli ledger export/verify");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return pay::bench::Run(flags);
+  } catch (const std::exception& error) {
+    std::cerr << "paybench: " << error.what() << "\n";
+    return 1;
+  }
+}
