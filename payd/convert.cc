@@ -103,10 +103,13 @@ void ToProto(const pay::LocalizedText& text, pay::v1::LocalizedText* out) {
 
 pay::Result<pay::CreateFeeRequest> FromProto(const pay::v1::CreateFeeRequest& request) {
   pay::CreateFeeRequest result;
-  if (!request.has_amount()) {
+  if (!request.has_amount() && request.fee_type_code().empty()) {
     return absl::InvalidArgumentError("amount: required, e.g. {currency: \"SAR\", minor_units: 15000}");
   }
-  PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
+  if (request.has_amount()) {
+    PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
+  }
+  result.fee_type_code = request.fee_type_code();
   result.description = FromProto(request.description());
   result.payer_reference = request.payer_reference();
   PAY_ASSIGN_OR_RETURN(result.due_time_ms,
@@ -144,6 +147,10 @@ pay::Result<pay::CreatePaymentRequest> FromProto(const pay::v1::CreatePaymentReq
   }
   result.idempotency_key = request.idempotency_key();
   result.payer_account = request.payer_account();
+  if (request.has_amount()) {
+    PAY_ASSIGN_OR_RETURN(pay::Money amount, FromProto(request.amount(), "amount"));
+    result.amount = amount;
+  }
   return result;
 }
 
@@ -226,6 +233,20 @@ void ToProto(const pay::Fee& fee, pay::v1::Fee* out) {
   ToTimestamp(fee.create_time_ms, out->mutable_create_time());
   ToTimestamp(fee.update_time_ms, out->mutable_update_time());
   out->set_ledger_sequence(fee.ledger_sequence);
+  out->set_fee_type_code(fee.fee_type_code);
+  out->set_fee_type_version(fee.fee_type_version);
+  if (!fee.fee_type_code.empty()) ToProto(fee.terms, out->mutable_terms());
+  const std::string& currency = fee.amount.currency();
+  auto money = [&](int64_t minor_units, pay::v1::Money* field) {
+    field->set_currency(currency);
+    field->set_minor_units(minor_units);
+  };
+  money(fee.amount_paid_minor_units, out->mutable_amount_paid());
+  money(fee.penalty_total_minor_units, out->mutable_penalty_total());
+  money(fee.waived_total_minor_units, out->mutable_waived_total());
+  const bool payable =
+      fee.state == pay::FeeState::kUnpaid || fee.state == pay::FeeState::kPartiallyPaid;
+  money(payable ? pay::AmountDueMinorUnits(fee) : 0, out->mutable_amount_due());
 }
 
 void ToProto(const pay::BillInquiry& inquiry, pay::v1::InquireBillResponse* out) {
@@ -295,6 +316,129 @@ void ToProto(const pay::ReconciliationReport& report, pay::v1::ReconcileConnecto
   out->set_matched(static_cast<int64_t>(report.matched));
   out->set_resolved(static_cast<int64_t>(report.resolved));
   for (const std::string& discrepancy : report.discrepancies) out->add_discrepancies(discrepancy);
+}
+
+void ToProto(const pay::FeeTerms& terms, pay::v1::FeeTerms* out) {
+  out->set_amount_rule(static_cast<pay::v1::FeeTerms::AmountRule>(terms.amount_rule));
+  out->set_overpayment(static_cast<pay::v1::FeeTerms::Overpayment>(terms.overpayment));
+  for (const pay::RevenueShare& share : terms.revenue_shares) {
+    pay::v1::RevenueShare* added = out->add_revenue_shares();
+    added->set_label(share.label);
+    if (share.fixed) ToProto(*share.fixed, added->mutable_fixed());
+    added->set_basis_points(share.basis_points);
+  }
+  if (terms.penalty) {
+    pay::v1::Penalty* penalty = out->mutable_penalty();
+    penalty->set_kind(static_cast<pay::v1::Penalty::Kind>(terms.penalty->kind));
+    if (terms.penalty->kind == pay::PenaltyKind::kFixed) {
+      ToProto(terms.penalty->fixed_amount, penalty->mutable_fixed_amount());
+    }
+    penalty->set_basis_points(terms.penalty->basis_points);
+    penalty->set_period_seconds(terms.penalty->period_seconds);
+    ToProto(terms.penalty->cap, penalty->mutable_cap());
+  }
+}
+
+pay::Result<pay::FeeTerms> FromProto(const pay::v1::FeeTerms& terms) {
+  pay::FeeTerms result;
+  switch (terms.amount_rule()) {
+    case pay::v1::FeeTerms::AMOUNT_RULE_UNSPECIFIED:
+    case pay::v1::FeeTerms::EXACT:
+      result.amount_rule = pay::AmountRule::kExact;
+      break;
+    case pay::v1::FeeTerms::PARTIAL_ALLOWED:
+      result.amount_rule = pay::AmountRule::kPartialAllowed;
+      break;
+    default:
+      return absl::InvalidArgumentError("terms.amount_rule: unknown value");
+  }
+  switch (terms.overpayment()) {
+    case pay::v1::FeeTerms::OVERPAYMENT_UNSPECIFIED:
+    case pay::v1::FeeTerms::REFUSE:
+      result.overpayment = pay::OverpaymentRule::kRefuse;
+      break;
+    case pay::v1::FeeTerms::REFUND_EXCESS:
+      result.overpayment = pay::OverpaymentRule::kRefundExcess;
+      break;
+    default:
+      return absl::InvalidArgumentError("terms.overpayment: unknown value");
+  }
+  for (int i = 0; i < terms.revenue_shares_size(); ++i) {
+    const pay::v1::RevenueShare& share = terms.revenue_shares(i);
+    pay::RevenueShare converted;
+    converted.label = share.label();
+    if (share.has_fixed()) {
+      PAY_ASSIGN_OR_RETURN(
+          pay::Money fixed,
+          FromProto(share.fixed(), "terms.revenue_shares[" + std::to_string(i) + "].fixed"));
+      converted.fixed = fixed;
+    }
+    converted.basis_points = share.basis_points();
+    result.revenue_shares.push_back(std::move(converted));
+  }
+  if (terms.has_penalty()) {
+    const pay::v1::Penalty& penalty = terms.penalty();
+    pay::Penalty converted;
+    if (penalty.kind() == pay::v1::Penalty::FIXED) {
+      converted.kind = pay::PenaltyKind::kFixed;
+    } else if (penalty.kind() == pay::v1::Penalty::PERCENT) {
+      converted.kind = pay::PenaltyKind::kPercent;
+    } else {
+      return absl::InvalidArgumentError("terms.penalty.kind: required, FIXED or PERCENT");
+    }
+    if (penalty.has_fixed_amount()) {
+      PAY_ASSIGN_OR_RETURN(converted.fixed_amount,
+                           FromProto(penalty.fixed_amount(), "terms.penalty.fixed_amount"));
+    } else if (converted.kind == pay::PenaltyKind::kFixed) {
+      return absl::InvalidArgumentError("terms.penalty.fixed_amount: required for FIXED");
+    }
+    converted.basis_points = penalty.basis_points();
+    converted.period_seconds = penalty.period_seconds();
+    if (!penalty.has_cap()) return absl::InvalidArgumentError("terms.penalty.cap: required");
+    PAY_ASSIGN_OR_RETURN(converted.cap, FromProto(penalty.cap(), "terms.penalty.cap"));
+    result.penalty = std::move(converted);
+  }
+  return result;
+}
+
+pay::Result<pay::DefineFeeTypeRequest> FromProto(const pay::v1::DefineFeeTypeRequest& request) {
+  pay::DefineFeeTypeRequest result;
+  result.code = request.code();
+  result.name = FromProto(request.name());
+  if (!request.has_amount()) {
+    return absl::InvalidArgumentError("amount: required, e.g. {currency: \"SAR\", minor_units: 15000}");
+  }
+  PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
+  PAY_ASSIGN_OR_RETURN(result.terms, FromProto(request.terms()));
+  PAY_ASSIGN_OR_RETURN(result.effective_from_ms,
+                       FromTimestamp(request.effective_from(), "effective_from",
+                                     request.has_effective_from()));
+  return result;
+}
+
+pay::Result<pay::WaiveFeeRequest> FromProto(const pay::v1::WaiveFeeRequest& request) {
+  pay::WaiveFeeRequest result;
+  result.fee_id = request.fee_id();
+  if (!request.has_amount()) return absl::InvalidArgumentError("amount: required");
+  PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
+  result.reason = request.reason();
+  return result;
+}
+
+void ToProto(const pay::FeeType& fee_type, pay::v1::FeeType* out) {
+  out->set_agency_id(fee_type.agency_id);
+  out->set_code(fee_type.code);
+  ToProto(fee_type.name, out->mutable_name());
+  for (const pay::FeeTypeVersion& version : fee_type.versions) {
+    pay::v1::FeeTypeVersion* added = out->add_versions();
+    added->set_version(version.version);
+    ToTimestamp(version.effective_from_ms, added->mutable_effective_from());
+    ToProto(version.amount, added->mutable_amount());
+    ToProto(version.terms, added->mutable_terms());
+    added->set_defined_by(version.defined_by);
+    ToTimestamp(version.define_time_ms, added->mutable_define_time());
+    added->set_ledger_sequence(version.ledger_sequence);
+  }
 }
 
 }  // namespace payd

@@ -54,6 +54,13 @@ void ToProto(const pay::Payment& payment, pay::v1::Payment* out);
 void ToProto(const pay::Agency& agency, pay::v1::Agency* out);
 void ToProto(const pay::Credential& credential, pay::v1::Credential* out);
 
+// The fee catalogue.
+void ToProto(const pay::FeeTerms& terms, pay::v1::FeeTerms* out);
+pay::Result<pay::FeeTerms> FromProto(const pay::v1::FeeTerms& terms);
+pay::Result<pay::DefineFeeTypeRequest> FromProto(const pay::v1::DefineFeeTypeRequest& request);
+pay::Result<pay::WaiveFeeRequest> FromProto(const pay::v1::WaiveFeeRequest& request);
+void ToProto(const pay::FeeType& fee_type, pay::v1::FeeType* out);
+
 }  // namespace payd
 
 #endif  // PAY_PAYD_CONVERT_H_

@@ -61,4 +61,54 @@ grpc::Status FeeServiceImpl::InquireBill(grpc::ServerContext* context,
   });
 }
 
+grpc::Status FeeServiceImpl::DefineFeeType(grpc::ServerContext* context,
+                                           const pay::v1::DefineFeeTypeRequest* request,
+                                           pay::v1::FeeType* response) {
+  return HandleCall(*gateway_, context, "DefineFeeType", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::DefineFeeTypeRequest define, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::FeeType fee_type, gateway_->DefineFeeType(caller, define));
+    ToProto(fee_type, response);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::GetFeeType(grpc::ServerContext* context,
+                                        const pay::v1::GetFeeTypeRequest* request,
+                                        pay::v1::FeeType* response) {
+  return HandleCall(*gateway_, context, "GetFeeType", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::FeeType fee_type,
+                         gateway_->GetFeeType(caller, request->code(), request->agency_id()));
+    ToProto(fee_type, response);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::ListFeeTypes(grpc::ServerContext* context,
+                                          const pay::v1::ListFeeTypesRequest* request,
+                                          pay::v1::ListFeeTypesResponse* response) {
+  return HandleCall(*gateway_, context, "ListFeeTypes", [&](const pay::Principal& caller) {
+    pay::ListFeeTypesRequest list;
+    list.page_size = request->page_size();
+    list.page_token = request->page_token();
+    list.agency_id = request->agency_id();
+    PAY_ASSIGN_OR_RETURN(pay::ListFeeTypesResult result, gateway_->ListFeeTypes(caller, list));
+    for (const pay::FeeType& fee_type : result.fee_types) {
+      ToProto(fee_type, response->add_fee_types());
+    }
+    response->set_next_page_token(result.next_page_token);
+    return pay::Status();
+  });
+}
+
+grpc::Status FeeServiceImpl::WaiveFee(grpc::ServerContext* context,
+                                      const pay::v1::WaiveFeeRequest* request,
+                                      pay::v1::Fee* response) {
+  return HandleCall(*gateway_, context, "WaiveFee", [&](const pay::Principal& caller) {
+    PAY_ASSIGN_OR_RETURN(pay::WaiveFeeRequest waive, FromProto(*request));
+    PAY_ASSIGN_OR_RETURN(pay::Fee fee, gateway_->WaiveFee(caller, waive));
+    ToProto(fee, response);
+    return pay::Status();
+  });
+}
+
 }  // namespace payd

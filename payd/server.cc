@@ -49,6 +49,15 @@ void ExpireFees(pay::Gateway& gateway) {
   }
 }
 
+void ApplyPenalties(pay::Gateway& gateway) {
+  pay::Result<size_t> charged = gateway.ApplyDuePenalties();
+  if (!charged.ok()) {
+    spdlog::error("charging late penalties failed: {}", std::string(charged.status().message()));
+  } else if (*charged > 0) {
+    spdlog::info("{} late penalty periods charged", *charged);
+  }
+}
+
 constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
 
 // Compares each connector's statement of one UTC day with the ledger; differences are ledger
@@ -113,6 +122,7 @@ class Maintenance {
       if (now >= next_inquiry) {
         ResolvePending(*gateway_);
         ExpireFees(*gateway_);
+        ApplyPenalties(*gateway_);
         ReconcileYesterday();
         next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
       }

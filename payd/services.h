@@ -54,6 +54,16 @@ class FeeServiceImpl final : public pay::v1::FeeService::Service {
   grpc::Status InquireBill(grpc::ServerContext* context,
                            const pay::v1::InquireBillRequest* request,
                            pay::v1::InquireBillResponse* response) override;
+  grpc::Status DefineFeeType(grpc::ServerContext* context,
+                             const pay::v1::DefineFeeTypeRequest* request,
+                             pay::v1::FeeType* response) override;
+  grpc::Status GetFeeType(grpc::ServerContext* context, const pay::v1::GetFeeTypeRequest* request,
+                          pay::v1::FeeType* response) override;
+  grpc::Status ListFeeTypes(grpc::ServerContext* context,
+                            const pay::v1::ListFeeTypesRequest* request,
+                            pay::v1::ListFeeTypesResponse* response) override;
+  grpc::Status WaiveFee(grpc::ServerContext* context, const pay::v1::WaiveFeeRequest* request,
+                        pay::v1::Fee* response) override;
 
  private:
   pay::Gateway* gateway_;

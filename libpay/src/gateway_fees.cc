@@ -4,6 +4,7 @@
 
 #include "str_util.h"
 #include "coding.h"
+#include "fee_catalogue.h"
 #include "gateway_internal.h"
 #include "pay/bill_number.h"
 
@@ -20,13 +21,19 @@ std::string FeeFingerprint(const CreateFeeRequest& request) {
   PutString(&canonical, request.payer_reference);
   PutSigned(&canonical, request.due_time_ms);
   PutSigned(&canonical, request.expire_time_ms);
+  if (!request.fee_type_code.empty()) PutString(&canonical, request.fee_type_code);
   return Blake2b256(canonical);
 }
 
 
 // What can be checked without the clock: a retry of an accepted request passes it.
 Status ValidateCreateFee(const CreateFeeRequest& request) {
-  PAY_RETURN_IF_ERROR(ValidatePayableAmount(request.amount, "amount"));
+  if (request.fee_type_code.empty() || !request.amount.currency().empty()) {
+    PAY_RETURN_IF_ERROR(ValidatePayableAmount(request.amount, "amount"));
+  }
+  if (!request.fee_type_code.empty()) {
+    PAY_RETURN_IF_ERROR(ValidateFeeTypeCode("fee_type_code", request.fee_type_code));
+  }
   PAY_RETURN_IF_ERROR(
       ValidateLocalizedText("description", request.description, 500, /*required=*/true));
   PAY_RETURN_IF_ERROR(ValidateText("payer_reference", request.payer_reference, 128));
@@ -107,10 +114,37 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     PAY_RETURN_IF_ERROR(ValidateFeeTimes(request, now_ms));
 
     Fee fee;
+    if (!request.fee_type_code.empty()) {
+      // The version in force now; the fee keeps a snapshot of its terms forever.
+      PAY_ASSIGN_OR_RETURN(std::optional<FeeType> fee_type,
+                           LoadFeeType(caller.agency_ids.at(0), request.fee_type_code));
+      if (!fee_type) {
+        return absl::NotFoundError(
+            StrCat("fee_type_code: no fee type \"", request.fee_type_code, "\""));
+      }
+      const FeeTypeVersion* version = VersionInForce(*fee_type, now_ms);
+      if (version == nullptr) {
+        return absl::FailedPreconditionError(
+            StrCat("fee_type_code: ", request.fee_type_code, " has no version in force yet (",
+                   "version 1 takes effect at ", fee_type->versions.front().effective_from_ms,
+                   " ms)"));
+      }
+      if (!request.amount.currency().empty() && !(request.amount == version->amount)) {
+        return absl::InvalidArgumentError(
+            StrCat("amount: ", request.amount.ToString(), " differs from ",
+                   request.fee_type_code, " version ", version->version, "'s amount ",
+                   version->amount.ToString(), " (leave it out to use the fee type's)"));
+      }
+      fee.fee_type_code = request.fee_type_code;
+      fee.fee_type_version = version->version;
+      fee.terms = version->terms;
+      fee.amount = version->amount;
+    } else {
+      fee.amount = request.amount;
+    }
     fee.fee_id = "fee_" + RandomHex(10);
     fee.agency_id = caller.agency_ids.at(0);
     fee.bill_number = bill_number;
-    fee.amount = request.amount;
     fee.description = request.description;
     fee.payer_reference = request.payer_reference;
     fee.due_time_ms = request.due_time_ms;
@@ -128,8 +162,13 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     entry.to_state = static_cast<uint8_t>(FeeState::kUnpaid);
     entry.amount = fee.amount;
     entry.detail = fee.bill_number;
+    // A fee issued under a fee type cites the version: "<code>@<version>".
+    if (!fee.fee_type_code.empty()) {
+      entry.related_id = StrCat(fee.fee_type_code, "@", fee.fee_type_version);
+    }
     write_set.Append(std::move(entry));
     PutFee(&write_set, fee, 0);
+    PutPenaltyIndex(&write_set, fee);
     write_set.Put(Table::kBills, fee.bill_number, fee.fee_id);
     write_set.Put(Table::kIndex, IndexKey(kFeesByAgency, fee.agency_id, now_ms, fee.fee_id), "");
     if (fee.expire_time_ms != 0) {
@@ -162,7 +201,10 @@ Result<Fee> GatewayImpl::ReadableFee(const Principal& caller, std::string_view f
 }
 
 Result<Fee> GatewayImpl::GetFee(const Principal& caller, std::string_view fee_id) const {
-  return ReadableFee(caller, fee_id);
+  PAY_ASSIGN_OR_RETURN(Fee fee, ReadableFee(caller, fee_id));
+  // Penalties due are shown even before the sweep charges them (as EXPIRED is).
+  ProjectPenalties(&fee, NowMs());
+  return fee;
 }
 
 // Resolves which agency a listing covers for `caller`.
@@ -197,6 +239,7 @@ Result<ListFeesResult> GatewayImpl::ListFees(const Principal& caller,
                   PAY_ASSIGN_OR_RETURN(std::optional<Fee> fee, LoadFee(fee_id));
                   if (!fee) return absl::DataLossError("fee index names a fee that is not stored");
                   fee->state = EffectiveFeeState(*fee, now_ms);
+                  ProjectPenalties(&*fee, now_ms);
                   if (request.state && fee->state != *request.state) return false;
                   result.fees.push_back(*std::move(fee));
                   return true;
@@ -254,11 +297,15 @@ Result<BillInquiry> GatewayImpl::InquireBill(const Principal& caller,
   inquiry.bill_number = fee->bill_number;
   inquiry.agency_id = fee->agency_id;
   if (agency) inquiry.agency_name = agency->name;
-  inquiry.state = EffectiveFeeState(*fee, NowMs());
-  inquiry.amount_due = fee->amount;
-  if (inquiry.state != FeeState::kUnpaid) {
-    inquiry.amount_due = Money::Create(fee->amount.currency(), 0).value();
-  }
+  const int64_t now_ms = NowMs();
+  inquiry.state = EffectiveFeeState(*fee, now_ms);
+  // What is owed now: the amount with the penalties due (charged or not yet), less what was paid
+  // and waived.
+  ProjectPenalties(&*fee, now_ms);
+  inquiry.amount_due =
+      Money::Create(fee->amount.currency(),
+                    IsPayable(inquiry.state) ? AmountDueMinorUnits(*fee) : 0)
+          .value();
   inquiry.description = fee->description;
   inquiry.due_time_ms = fee->due_time_ms;
   inquiry.expire_time_ms = fee->expire_time_ms;

@@ -37,6 +37,10 @@ inline constexpr std::string_view kCredits = "cr";
 // Fees with an expiry: "ex" NUL big-endian expire time, fee_id; removed once the fee is final.
 inline constexpr std::string_view kFeesByExpiry = "ex";
 std::string ExpiryKey(int64_t expire_time_ms, std::string_view fee_id);
+// Fees with a late penalty still to come: "pe" NUL big-endian time of the next period, fee_id;
+// moved on as periods are charged, dropped when the fee is final or the cap is reached.
+inline constexpr std::string_view kFeesByPenaltyTime = "pe";
+std::string PenaltyKey(int64_t next_penalty_ms, std::string_view fee_id);
 
 // The principal id written into entries made by payd itself.
 inline constexpr std::string_view kSystemPrincipal = "system";
@@ -152,6 +156,15 @@ class GatewayImpl final : public Gateway {
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 
+  Result<FeeType> DefineFeeType(const Principal& caller,
+                                const DefineFeeTypeRequest& request) override;
+  Result<FeeType> GetFeeType(const Principal& caller, std::string_view code,
+                             std::string_view agency_id) const override;
+  Result<ListFeeTypesResult> ListFeeTypes(const Principal& caller,
+                                          const ListFeeTypesRequest& request) const override;
+  Result<Fee> WaiveFee(const Principal& caller, const WaiveFeeRequest& request) override;
+  Result<size_t> ApplyDuePenalties() override;
+
  private:
   int64_t NowMs() const;
 
@@ -250,6 +263,14 @@ class GatewayImpl final : public Gateway {
   Result<std::string> ScanIndex(std::string_view prefix, std::string_view page_token,
                                 int64_t from_ms, int64_t to_ms, int32_t page_size,
                                 const std::function<Result<bool>(std::string_view id)>& load) const;
+
+  // Fee catalogue (gateway_fee_types.cc, gateway_penalties.cc).
+  Result<std::optional<FeeType>> LoadFeeType(std::string_view agency_id,
+                                             std::string_view code) const;
+  // Appends the FEE_ADJUSTED entries of the penalties due on `fee` at `now_ms` (see
+  // DuePenalties) and updates `fee` and the penalty index; puts the fee record stamped with the
+  // last of them. The caller holds the bill's lock. Returns how many entries it appended.
+  Result<size_t> AppendDuePenalties(WriteSet* write_set, Fee* fee, int64_t now_ms);
 
   std::unique_ptr<Ledger> ledger_;
   GatewayOptions options_;

@@ -14,8 +14,10 @@
 #include <set>
 
 #include "coding.h"
+#include "fee_catalogue.h"
 #include "gateway_internal.h"
 #include "pay/bill_number.h"
+#include "revenue_split.h"
 #include "str_util.h"
 
 namespace pay::internal {
@@ -298,23 +300,52 @@ Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fe
   PAY_RETURN_IF_ERROR(CheckTransition(payment->state, target));
   // The fee takes the money when it is still payable by this payment; otherwise (paid meanwhile
   // by another payment, cancelled, another amount) the money is held in suspense, owed back.
-  const bool fee_takes_it =
-      succeeded && CheckTransition(fee->state, FeeState::kPaid).ok() &&
+  // What it takes follows its terms: the amount due exactly; less when partial payments are
+  // allowed; the amount due out of more when the excess is to be refunded (REFUND_EXCESS).
+  int64_t taken = 0;
+  const int64_t due = AmountDueMinorUnits(*fee);
+  if (succeeded && IsPayable(fee->state) &&
       (fee->active_payment_id.empty() || fee->active_payment_id == payment->payment_id) &&
-      payment->amount == fee->amount;
+      payment->amount.currency() == fee->amount.currency() && due > 0) {
+    const int64_t amount = payment->amount.minor_units();
+    if (amount == due) {
+      taken = amount;
+    } else if (amount < due) {
+      taken = fee->terms.amount_rule == AmountRule::kPartialAllowed ? amount : 0;
+    } else {
+      taken = fee->terms.overpayment == OverpaymentRule::kRefundExcess ? due : 0;
+    }
+  }
+  const bool fee_takes_it = taken > 0;
+  const int64_t excess = fee_takes_it ? payment->amount.minor_units() - taken : 0;
   const size_t outcome_index = write_set->entry_count();
   LedgerEntry outcome_entry = PaymentEntry(
       *payment, kSystemPrincipal, payment->state, target,
       succeeded ? outcome.connector_reference
                 : (outcome.failure_code.empty() ? "DECLINED" : outcome.failure_code));
   if (succeeded) {
-    // The connector holds the collected money for the agency until settlement.
-    PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(payment->amount.currency(),
-                                                     -payment->amount.minor_units()));
-    outcome_entry.postings = {
-        {ClearingAccount(payment->connector), payment->amount},
-        {fee_takes_it ? RevenueAccount(payment->agency_id) : SuspenseAccount(payment->connector),
-         credit}};
+    // The connector holds the collected money for the agency until settlement. Where it goes:
+    // the fee type's revenue split of what the fee takes (revenue_split.h), suspense for the
+    // rest.
+    payment->revenue_postings.clear();
+    if (fee_takes_it) {
+      PAY_ASSIGN_OR_RETURN(
+          payment->revenue_postings,
+          SplitIncrement(payment->agency_id, fee->amount.currency(), fee->terms.revenue_shares,
+                         fee->amount.minor_units(), fee->amount_paid_minor_units,
+                         fee->amount_paid_minor_units + taken));
+    }
+    const int64_t to_suspense = fee_takes_it ? excess : payment->amount.minor_units();
+    if (to_suspense > 0) {
+      PAY_ASSIGN_OR_RETURN(Money held, Money::Create(payment->amount.currency(), to_suspense));
+      payment->revenue_postings.push_back({SuspenseAccount(payment->connector), held});
+    }
+    outcome_entry.postings = {{ClearingAccount(payment->connector), payment->amount}};
+    for (const Posting& posting : payment->revenue_postings) {
+      PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(posting.amount.currency(),
+                                                       -posting.amount.minor_units()));
+      outcome_entry.postings.push_back({posting.account, credit});
+    }
   }
   write_set->Append(std::move(outcome_entry));
   payment->state = target;
@@ -326,6 +357,8 @@ Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fe
   }
   if (fee->active_payment_id == payment->payment_id) fee->active_payment_id.clear();
   if (fee_takes_it) {
+    // PAID when nothing is left to pay, else PARTIALLY_PAID. amount: what this payment paid.
+    const FeeState to = taken == due ? FeeState::kPaid : FeeState::kPartiallyPaid;
     LedgerEntry paid;
     paid.type = EntryType::kFeeStateChanged;
     paid.agency_id = fee->agency_id;
@@ -333,13 +366,28 @@ Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fe
     paid.related_id = payment->payment_id;
     paid.principal_id = kSystemPrincipal;
     paid.from_state = static_cast<uint8_t>(fee->state);
-    paid.to_state = static_cast<uint8_t>(FeeState::kPaid);
-    paid.amount = fee->amount;
+    paid.to_state = static_cast<uint8_t>(to);
+    PAY_ASSIGN_OR_RETURN(paid.amount, Money::Create(fee->amount.currency(), taken));
     write_set->Append(std::move(paid));
-    fee->state = FeeState::kPaid;
-    fee->paid_by_payment_id = payment->payment_id;
+    fee->state = to;
+    fee->amount_paid_minor_units += taken;
+    if (to == FeeState::kPaid) fee->paid_by_payment_id = payment->payment_id;
     fee->update_time_ms = now_ms;
     PutFee(write_set, *fee, outcome_index + 1);
+    if (excess > 0) {
+      // REFUND_EXCESS: the fee took the amount due; the rest is owed back.
+      payment->refund_due = true;
+      PAY_ASSIGN_OR_RETURN(Money excess_money, Money::Create(fee->amount.currency(), excess));
+      PAY_RETURN_IF_ERROR(
+          AppendDiscrepancy(
+              write_set, payment->agency_id, "REFUND_DUE", payment->payment_id, fee->fee_id,
+              excess_money,
+              StrCat("collected ", payment->amount.ToString(), " for fee ", fee->fee_id,
+                     " which was due ", Money::Create(fee->amount.currency(), due)->ToString(),
+                     "; the excess ", excess_money.ToString(), " is held in ",
+                     SuspenseAccount(payment->connector), " and is owed back to the payer"))
+              .status());
+    }
   } else {
     write_set->Put(Table::kFees, fee->fee_id, EncodeFee(*fee));
     if (succeeded) {
@@ -498,6 +546,12 @@ Result<Payment> GatewayImpl::RecordCollected(Fee fee, Payment payment,
   payment.state = PaymentState::kPending;
   payment.create_time_ms = now_ms;
   payment.update_time_ms = now_ms;
+  // The penalties due are charged first (same write), unless a payment is in flight (then the fee
+  // takes nothing from this one anyway).
+  size_t penalties = 0;
+  if (fee.active_payment_id.empty()) {
+    PAY_ASSIGN_OR_RETURN(penalties, AppendDuePenalties(&write_set, &fee, now_ms));
+  }
   // An expired or cancelled fee takes no money even before the sweep records it.
   const Fee stored_fee = fee;
   fee.state = EffectiveFeeState(fee, now_ms);
@@ -510,9 +564,13 @@ Result<Payment> GatewayImpl::RecordCollected(Fee fee, Payment payment,
   outcome.status = OutcomeStatus::kSucceeded;
   outcome.connector_reference = std::string(reference);
   PAY_RETURN_IF_ERROR(AppendOutcome(&write_set, &payment, &fee, outcome, now_ms));
-  if (fee.state != FeeState::kPaid) {
-    // The fee did not change: keep its stored record (not an effective state).
-    write_set.Put(Table::kFees, stored_fee.fee_id, EncodeFee(stored_fee));
+  if (fee.amount_paid_minor_units == stored_fee.amount_paid_minor_units) {
+    // The fee took nothing: keep its stored record (not an effective state).
+    if (penalties > 0) {
+      PutFee(&write_set, stored_fee, penalties - 1);
+    } else {
+      write_set.Put(Table::kFees, stored_fee.fee_id, EncodeFee(stored_fee));
+    }
   }
   write_set.Put(Table::kIndex,
                 IndexKey(kPaymentsByAgency, payment.agency_id, now_ms, payment.payment_id), "");
@@ -522,8 +580,8 @@ Result<Payment> GatewayImpl::RecordCollected(Fee fee, Payment payment,
                 IndexKey(kPaymentsByConnector, payment.connector, now_ms, payment.payment_id), "");
   const size_t entries = write_set.entry_count();
   PAY_ASSIGN_OR_RETURN(uint64_t last, ledger_->Commit(std::move(write_set)));
-  // The outcome entry is the third of this write set's payment entries.
-  payment.ledger_sequence = last - (entries - 1) + 2;
+  // The outcome entry is the third of this write set's payment entries, after the penalties.
+  payment.ledger_sequence = last - (entries - 1) + penalties + 2;
   return payment;
 }
 

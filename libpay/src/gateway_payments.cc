@@ -10,6 +10,7 @@
 
 #include "str_util.h"
 #include "coding.h"
+#include "fee_catalogue.h"
 #include "gateway_internal.h"
 #include "pay/bill_number.h"
 
@@ -27,6 +28,7 @@ std::string PaymentFingerprint(const CreatePaymentRequest& request,
   PutByte(&canonical, request.expected_amount ? 1 : 0);
   if (request.expected_amount) PutMoney(&canonical, *request.expected_amount);
   PutString(&canonical, request.payer_account);
+  if (request.amount) PutMoney(&canonical, *request.amount);  // added later: only when set
   return Blake2b256(canonical);
 }
 
@@ -50,6 +52,7 @@ Status ValidateCreatePayment(const CreatePaymentRequest& request) {
   if (request.expected_amount) {
     PAY_RETURN_IF_ERROR(ValidatePayableAmount(*request.expected_amount, "expected_amount"));
   }
+  if (request.amount) PAY_RETURN_IF_ERROR(ValidatePayableAmount(*request.amount, "amount"));
   PAY_RETURN_IF_ERROR(ValidateText("payer_account", request.payer_account, 64));
   return ValidateText("connector", request.connector, 64);
 }
@@ -187,7 +190,7 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   // Refused before any money moves.
   const int64_t now_ms = NowMs();
   const FeeState fee_state = EffectiveFeeState(fee, now_ms);
-  if (fee_state != FeeState::kUnpaid) {
+  if (!IsPayable(fee_state)) {
     return absl::FailedPreconditionError(StrCat(
         "fee is ", FeeStateName(fee_state), "; it cannot be paid",
         fee.state == FeeState::kPaid ? StrCat(" again (paid by ", fee.paid_by_payment_id, ")")
@@ -195,13 +198,38 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   }
   if (!fee.active_payment_id.empty()) {
     return absl::FailedPreconditionError(
-        StrCat("fee is UNPAID with payment ", fee.active_payment_id,
+        StrCat("fee is ", FeeStateName(fee_state), " with payment ", fee.active_payment_id,
                      " in progress; wait for its outcome before paying again"));
   }
-  if (request.expected_amount && !(*request.expected_amount == fee.amount)) {
+  // The penalties due are charged first (same write), so that the amount due is never stale.
+  WriteSet write_set;
+  PAY_ASSIGN_OR_RETURN(const size_t penalties, AppendDuePenalties(&write_set, &fee, now_ms));
+  PAY_ASSIGN_OR_RETURN(const Money amount_due,
+                       Money::Create(fee.amount.currency(), AmountDueMinorUnits(fee)));
+  if (request.expected_amount && !(*request.expected_amount == amount_due)) {
     return absl::FailedPreconditionError(
         StrCat("expected_amount: ", request.expected_amount->ToString(),
-                     " differs from the amount due ", fee.amount.ToString()));
+                     " differs from the amount due ", amount_due.ToString()));
+  }
+  Money payment_amount = amount_due;
+  if (request.amount) {
+    if (request.amount->currency() != amount_due.currency()) {
+      return absl::InvalidArgumentError(StrCat("amount: currency ", request.amount->currency(),
+                                               " differs from the fee's ",
+                                               amount_due.currency()));
+    }
+    if (request.amount->minor_units() > amount_due.minor_units()) {
+      return absl::FailedPreconditionError(
+          StrCat("amount: ", request.amount->ToString(), " is more than the amount due ",
+                 amount_due.ToString(), " (fee is ", FeeStateName(fee_state), ")"));
+    }
+    if (request.amount->minor_units() < amount_due.minor_units() &&
+        fee.terms.amount_rule != AmountRule::kPartialAllowed) {
+      return absl::FailedPreconditionError(
+          StrCat("amount: fee is ", FeeStateName(fee_state), " and takes only the whole amount due ",
+                 amount_due.ToString(), " (its terms are EXACT)"));
+    }
+    payment_amount = *request.amount;
   }
   PAY_ASSIGN_OR_RETURN(ConnectorSlot * slot, Route(*request.method, request.connector));
 
@@ -210,7 +238,7 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   payment.fee_id = fee.fee_id;
   payment.agency_id = fee.agency_id;
   payment.bill_number = fee.bill_number;
-  payment.amount = fee.amount;
+  payment.amount = payment_amount;
   payment.method = *request.method;
   payment.connector = std::string(slot->connector->name());
   payment.state = PaymentState::kProcessing;
@@ -223,14 +251,18 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
 
   // Recorded PENDING and handed to the connector (PROCESSING) in one durable write, before the
   // connector is asked: after a crash the payment is known to be possibly in flight.
-  WriteSet write_set;
   write_set.Append(PaymentEntry(payment, caller.credential_id, PaymentState::kPending,
                                 PaymentState::kPending, request.idempotency_key));
   write_set.Append(PaymentEntry(payment, kSystemPrincipal, PaymentState::kPending,
                                 PaymentState::kProcessing, payment.connector));
-  PutPayment(&write_set, payment, 1);
-  // The fee's state does not change (only its in-flight marker): it keeps its sequence.
-  write_set.Put(Table::kFees, fee.fee_id, EncodeFee(fee));
+  PutPayment(&write_set, payment, penalties + 1);
+  // The fee's state does not change (only its in-flight marker): it keeps its sequence, or takes
+  // that of the last penalty charged.
+  if (penalties > 0) {
+    PutFee(&write_set, fee, penalties - 1);
+  } else {
+    write_set.Put(Table::kFees, fee.fee_id, EncodeFee(fee));
+  }
   write_set.Put(Table::kIdempotency, idempotency_key,
                 EncodeIdempotency({fingerprint, payment.payment_id, now_ms}));
   write_set.Put(Table::kIndex,

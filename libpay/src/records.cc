@@ -28,6 +28,76 @@ bool GetText(Decoder& decoder, LocalizedText* text) {
   return decoder.GetString(&text->en) && decoder.GetString(&text->ar);
 }
 
+void PutTerms(std::string* out, const FeeTerms& terms) {
+  PutByte(out, static_cast<uint8_t>(terms.amount_rule));
+  PutByte(out, static_cast<uint8_t>(terms.overpayment));
+  PutVarint(out, terms.revenue_shares.size());
+  for (const RevenueShare& share : terms.revenue_shares) {
+    PutString(out, share.label);
+    PutByte(out, share.fixed ? 1 : 0);
+    if (share.fixed) PutMoney(out, *share.fixed);
+    PutSigned(out, share.basis_points);
+  }
+  PutByte(out, terms.penalty ? 1 : 0);
+  if (terms.penalty) {
+    PutByte(out, static_cast<uint8_t>(terms.penalty->kind));
+    PutByte(out, terms.penalty->kind == PenaltyKind::kFixed ? 1 : 0);
+    if (terms.penalty->kind == PenaltyKind::kFixed) PutMoney(out, terms.penalty->fixed_amount);
+    PutSigned(out, terms.penalty->basis_points);
+    PutSigned(out, terms.penalty->period_seconds);
+    PutMoney(out, terms.penalty->cap);
+  }
+}
+
+bool GetTerms(Decoder& decoder, FeeTerms* terms) {
+  uint8_t amount_rule = 0;
+  uint8_t overpayment = 0;
+  uint64_t count = 0;
+  if (!decoder.GetByte(&amount_rule) || !decoder.GetByte(&overpayment) ||
+      !decoder.GetVarint(&count) || count > 64) {
+    return false;
+  }
+  if (amount_rule < 1 || amount_rule > 2 || overpayment < 1 || overpayment > 2) return false;
+  terms->amount_rule = static_cast<AmountRule>(amount_rule);
+  terms->overpayment = static_cast<OverpaymentRule>(overpayment);
+  terms->revenue_shares.clear();
+  for (uint64_t i = 0; i < count; ++i) {
+    RevenueShare share;
+    uint8_t has_fixed = 0;
+    int64_t basis_points = 0;
+    if (!decoder.GetString(&share.label) || !decoder.GetByte(&has_fixed)) return false;
+    if (has_fixed != 0) {
+      Money fixed;
+      if (!decoder.GetMoney(&fixed)) return false;
+      share.fixed = fixed;
+    }
+    if (!decoder.GetSigned(&basis_points)) return false;
+    share.basis_points = static_cast<int32_t>(basis_points);
+    terms->revenue_shares.push_back(std::move(share));
+  }
+  uint8_t has_penalty = 0;
+  if (!decoder.GetByte(&has_penalty)) return false;
+  terms->penalty.reset();
+  if (has_penalty != 0) {
+    Penalty penalty;
+    uint8_t kind = 0;
+    uint8_t has_fixed = 0;
+    int64_t basis_points = 0;
+    if (!decoder.GetByte(&kind) || kind < 1 || kind > 2 || !decoder.GetByte(&has_fixed)) {
+      return false;
+    }
+    penalty.kind = static_cast<PenaltyKind>(kind);
+    if (has_fixed != 0 && !decoder.GetMoney(&penalty.fixed_amount)) return false;
+    if (!decoder.GetSigned(&basis_points) || !decoder.GetSigned(&penalty.period_seconds) ||
+        !decoder.GetMoney(&penalty.cap)) {
+      return false;
+    }
+    penalty.basis_points = static_cast<int32_t>(basis_points);
+    terms->penalty = std::move(penalty);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeFee(const Fee& fee) {
@@ -47,6 +117,14 @@ std::string EncodeFee(const Fee& fee) {
   PutSigned(&out, fee.create_time_ms);
   PutSigned(&out, fee.update_time_ms);
   PutVarint(&out, fee.ledger_sequence);
+  // Added with fee types: optional on read, in this order.
+  PutString(&out, fee.fee_type_code);
+  PutSigned(&out, fee.fee_type_version);
+  PutTerms(&out, fee.terms);
+  PutSigned(&out, fee.amount_paid_minor_units);
+  PutSigned(&out, fee.penalty_total_minor_units);
+  PutSigned(&out, fee.waived_total_minor_units);
+  PutSigned(&out, fee.penalty_periods);
   return out;
 }
 
@@ -61,6 +139,26 @@ Status DecodeFee(std::string_view bytes, Fee* fee) {
       decoder.GetByte(&state) && decoder.GetString(&fee->paid_by_payment_id) &&
       decoder.GetString(&fee->active_payment_id) && decoder.GetSigned(&fee->create_time_ms) &&
       decoder.GetSigned(&fee->update_time_ms) && decoder.GetVarint(&fee->ledger_sequence);
+  fee->fee_type_code.clear();
+  fee->fee_type_version = 0;
+  fee->terms = FeeTerms();
+  fee->amount_paid_minor_units = 0;
+  fee->penalty_total_minor_units = 0;
+  fee->waived_total_minor_units = 0;
+  fee->penalty_periods = 0;
+  if (!decoder.done()) {
+    int64_t version = 0;
+    int64_t periods = 0;
+    const bool ok = decoder.GetString(&fee->fee_type_code) && decoder.GetSigned(&version) &&
+                    GetTerms(decoder, &fee->terms) &&
+                    decoder.GetSigned(&fee->amount_paid_minor_units) &&
+                    decoder.GetSigned(&fee->penalty_total_minor_units) &&
+                    decoder.GetSigned(&fee->waived_total_minor_units) &&
+                    decoder.GetSigned(&periods);
+    if (!ok) return absl::DataLossError("stored fee has malformed fee type terms");
+    fee->fee_type_version = static_cast<int32_t>(version);
+    fee->penalty_periods = static_cast<int32_t>(periods);
+  }
   PAY_RETURN_IF_ERROR(decoder.Finish("fee"));
   std::optional<FeeState> fee_state = FeeStateFromByte(state);
   if (!fee_state) return absl::DataLossError("stored fee has unknown state");
@@ -219,6 +317,49 @@ Status DecodeIdempotency(std::string_view bytes, IdempotencyRecord* record) {
   decoder.GetString(&record->fingerprint) && decoder.GetString(&record->resource_id) &&
       decoder.GetSigned(&record->create_time_ms);
   return decoder.Finish("idempotency record");
+}
+
+std::string EncodeFeeType(const FeeType& fee_type) {
+  std::string out;
+  PutByte(&out, kFormatVersion);
+  PutString(&out, fee_type.agency_id);
+  PutString(&out, fee_type.code);
+  PutText(&out, fee_type.name);
+  PutVarint(&out, fee_type.versions.size());
+  for (const FeeTypeVersion& version : fee_type.versions) {
+    PutSigned(&out, version.version);
+    PutSigned(&out, version.effective_from_ms);
+    PutMoney(&out, version.amount);
+    PutTerms(&out, version.terms);
+    PutString(&out, version.defined_by);
+    PutSigned(&out, version.define_time_ms);
+    PutVarint(&out, version.ledger_sequence);
+  }
+  return out;
+}
+
+Status DecodeFeeType(std::string_view bytes, FeeType* fee_type) {
+  Decoder decoder(bytes);
+  PAY_RETURN_IF_ERROR(CheckVersion(decoder, "fee type"));
+  uint64_t count = 0;
+  decoder.GetString(&fee_type->agency_id) && decoder.GetString(&fee_type->code) &&
+      GetText(decoder, &fee_type->name) && decoder.GetVarint(&count);
+  fee_type->versions.clear();
+  for (uint64_t i = 0; i < count && i < 100'000; ++i) {
+    FeeTypeVersion version;
+    int64_t number = 0;
+    if (!decoder.GetSigned(&number) || !decoder.GetSigned(&version.effective_from_ms) ||
+        !decoder.GetMoney(&version.amount) || !GetTerms(decoder, &version.terms) ||
+        !decoder.GetString(&version.defined_by) || !decoder.GetSigned(&version.define_time_ms) ||
+        !decoder.GetVarint(&version.ledger_sequence)) {
+      return absl::DataLossError("stored fee type has a malformed version");
+    }
+    version.version = static_cast<int32_t>(number);
+    fee_type->versions.push_back(std::move(version));
+  }
+  PAY_RETURN_IF_ERROR(decoder.Finish("fee type"));
+  if (fee_type->versions.size() != count) return absl::DataLossError("stored fee type is malformed");
+  return absl::OkStatus();
 }
 
 }  // namespace pay::internal

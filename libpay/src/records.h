@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "pay/fee.h"
+#include "pay/fee_type.h"
 #include "pay/ledger_entry.h"
 #include "pay/money.h"
 #include "pay/payment.h"
@@ -41,6 +42,10 @@ Status DecodeCredential(std::string_view bytes, Credential* credential);
 
 std::string EncodeIdempotency(const IdempotencyRecord& record);
 Status DecodeIdempotency(std::string_view bytes, IdempotencyRecord* record);
+
+// A fee type with all its versions (Table::kFeeTypes, key agency_id NUL code).
+std::string EncodeFeeType(const FeeType& fee_type);
+Status DecodeFeeType(std::string_view bytes, FeeType* fee_type);
 
 }  // namespace pay::internal
 

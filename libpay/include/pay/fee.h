@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pay/fee_terms.h"
 #include "pay/money.h"
 #include "pay/payment_state.h"
 
@@ -40,9 +41,27 @@ struct Fee {
   int64_t create_time_ms = 0;
   int64_t update_time_ms = 0;
   uint64_t ledger_sequence = 0;  // the entry that produced the current state
+  // The fee type it was issued under ("" for none: EXACT, REFUSE, all to revenue/<agency>), the
+  // version in force at create_time and a snapshot of that version's terms.
+  std::string fee_type_code;
+  int32_t fee_type_version = 0;
+  FeeTerms terms;
+  // In the currency of `amount`: what payments have paid, the penalties charged and the amounts
+  // waived so far. The amount due is amount + penalty_total - waived_total - amount_paid.
+  int64_t amount_paid_minor_units = 0;
+  int64_t penalty_total_minor_units = 0;
+  int64_t waived_total_minor_units = 0;
+  int32_t penalty_periods = 0;  // periods after due_time whose penalty has been charged
 
   friend bool operator==(const Fee&, const Fee&) = default;
 };
+
+// What is still owed on `fee` in the minor units of its currency (never negative for a stored fee:
+// payments, waivers and penalties keep it at or above zero).
+inline int64_t AmountDueMinorUnits(const Fee& fee) {
+  return fee.amount.minor_units() + fee.penalty_total_minor_units - fee.waived_total_minor_units -
+         fee.amount_paid_minor_units;
+}
 
 struct CreateFeeRequest {
   Money amount;
@@ -51,6 +70,9 @@ struct CreateFeeRequest {
   int64_t due_time_ms = 0;
   int64_t expire_time_ms = 0;
   std::string idempotency_key;  // optional
+  // Optional: issue the fee under this fee type of the caller's agency. `amount` then comes from
+  // the version in force; when it is also given it must equal it.
+  std::string fee_type_code;
 };
 
 // Filters and paging of ListFees. Page tokens are opaque and tied to the filters.

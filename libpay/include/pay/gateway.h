@@ -19,6 +19,7 @@
 
 #include "pay/connector/connector.h"
 #include "pay/fee.h"
+#include "pay/fee_type.h"
 #include "pay/ledger_entry.h"
 #include "pay/payment.h"
 #include "pay/principal.h"
@@ -187,6 +188,27 @@ class Gateway {
 
   // The sequence number of the newest ledger entry (0 for an empty ledger).
   virtual uint64_t LastSequence() const = 0;
+
+  // The fee catalogue (FeeService). AGENCY writes for its own agency; AUDITORs read the fee
+  // types of granted agencies.
+  // Defines fee type `code` (version 1) or appends its next version, as a FEE_TYPE_DEFINED
+  // ledger entry. Versions are immutable; effective_from is never in the past and always after
+  // the previous version's. Returns the fee type with all its versions.
+  virtual Result<FeeType> DefineFeeType(const Principal& caller,
+                                        const DefineFeeTypeRequest& request) = 0;
+  // `agency_id` is needed only by AUDITORs granted several agencies. Unknown -> kNotFound.
+  virtual Result<FeeType> GetFeeType(const Principal& caller, std::string_view code,
+                                     std::string_view agency_id) const = 0;
+  virtual Result<ListFeeTypesResult> ListFeeTypes(const Principal& caller,
+                                                  const ListFeeTypesRequest& request) const = 0;
+  // Waives part or all of what is owed on an UNPAID or PARTIALLY_PAID fee: a FEE_ADJUSTED
+  // "WAIVER: <reason>" entry. Only an AGENCY credential of the fee's agency with approver set
+  // (others kPermissionDenied). When nothing is left to pay the fee becomes PAID.
+  virtual Result<Fee> WaiveFee(const Principal& caller, const WaiveFeeRequest& request) = 0;
+  // Charges the late penalties that fell due (one FEE_ADJUSTED "PENALTY: ..." entry per elapsed
+  // period, up to the cap) on payable fees without a payment in flight. Returns how many periods
+  // it charged. payd calls it periodically; payments charge what is due first regardless.
+  virtual Result<size_t> ApplyDuePenalties() = 0;
 };
 
 }  // namespace pay

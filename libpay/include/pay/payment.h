@@ -68,6 +68,9 @@ struct CreatePaymentRequest {
   std::optional<Money> expected_amount;  // must equal the amount due when set
   std::string idempotency_key;           // required
   std::string payer_account;
+  // Optional: pay only this much (a partial payment, when the fee's terms allow it). It must not
+  // exceed the amount due. Unset: the whole amount due.
+  std::optional<Money> amount;
 };
 
 // A payment a CHANNEL (a bank branch, a wallet operator, a kiosk network) collected itself and
