@@ -94,6 +94,35 @@ int main(int argc, char** argv) {
                     "How long idempotency keys are remembered")
       ->check(CLI::Range(1, 3650))
       ->capture_default_str();
+  serve
+      ->add_option("--webhook-ca", serve_options.webhooks.ca_file,
+                   "PEM trust store for webhook receivers' certificates (default: system CAs)")
+      ->check(CLI::ExistingFile);
+  serve
+      ->add_option("--webhook-timeout-ms", serve_options.webhooks.timeout_ms,
+                   "Timeout of one webhook delivery request, connecting included")
+      ->check(CLI::Range(100, 120'000))
+      ->capture_default_str();
+  serve
+      ->add_option("--webhook-backoff-base-ms", serve_options.webhook_backoff_base_ms,
+                   "First retry delay of a failed webhook delivery (doubling each attempt)")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--webhook-backoff-max-ms", serve_options.webhook_backoff_max_ms,
+                   "Longest retry delay of a webhook delivery")
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--webhook-max-attempts", serve_options.webhook_max_attempts,
+                   "Attempts after which a webhook delivery is recorded FAILED")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  serve
+      ->add_option("--webhook-max-age-ms", serve_options.webhook_max_age_ms,
+                   "Time after its first attempt when a webhook delivery is recorded FAILED")
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 86'400'000))
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);

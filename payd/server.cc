@@ -10,14 +10,17 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stop_token>
-#include <memory>
 #include <thread>
 
 #include "auth.h"
 #include "pay/gateway.h"
 #include "services.h"
+#include "watch_control.h"
+#include "webhook_dispatcher.h"
+#include "webhook_service.h"
 
 namespace payd {
 namespace {
@@ -170,6 +173,10 @@ int Serve(const ServeOptions& options) {
   gateway_options.data_dir = options.data_dir;
   gateway_options.idempotency_retention_ms =
       int64_t{options.idempotency_retention_days} * 24 * 3600 * 1000;
+  gateway_options.webhook_backoff_base_ms = options.webhook_backoff_base_ms;
+  gateway_options.webhook_backoff_max_ms = options.webhook_backoff_max_ms;
+  gateway_options.webhook_max_attempts = options.webhook_max_attempts;
+  gateway_options.webhook_max_age_ms = options.webhook_max_age_ms;
   pay::Result<std::unique_ptr<pay::Gateway>> gateway = pay::Gateway::Open(gateway_options);
   if (!gateway.ok()) {
     spdlog::critical("cannot open the gateway: {}", std::string(gateway.status().message()));
@@ -194,6 +201,7 @@ int Serve(const ServeOptions& options) {
   FeeServiceImpl fee_service(gateway->get());
   PaymentServiceImpl payment_service(gateway->get());
   LedgerServiceImpl ledger_service(gateway->get());
+  WebhookServiceImpl webhook_service(gateway->get());
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -204,6 +212,7 @@ int Serve(const ServeOptions& options) {
   builder.RegisterService(&fee_service);
   builder.RegisterService(&payment_service);
   builder.RegisterService(&ledger_service);
+  builder.RegisterService(&webhook_service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   // Bounds the handler threads, and so everything queued behind them (the ledger's commit queue);
   // calls beyond it are refused with RESOURCE_EXHAUSTED rather than piling up.
@@ -218,6 +227,7 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   auto maintenance = std::make_unique<Maintenance>(gateway->get(), options);
+  auto webhooks = std::make_unique<WebhookDispatcher>(gateway->get(), options.webhooks);
   spdlog::info("payd listening on {}:{} (data dir {}, ledger at sequence {})",
                HostOf(options.listen), bound_port, options.data_dir,
                (*gateway)->LastSequence());
@@ -225,6 +235,8 @@ int Serve(const ServeOptions& options) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  StopWatches();  // watch streams never finish by themselves
+  webhooks.reset();
   // Let calls in progress finish (up to the grace period), then stop at once: gRPC's own
   // Shutdown(deadline) would also wait out idle client connections.
   const auto deadline =

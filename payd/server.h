@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connector_host.h"
+#include "webhook_dispatcher.h"
 
 namespace payd {
 
@@ -30,6 +31,13 @@ struct ServeOptions {
   int checkpoint_interval_seconds = 60;
   // Payments left PROCESSING are inquired with their connector this often (and at start).
   int inquiry_interval_seconds = 5;
+  // Webhook delivery: receivers' trust store and timeouts, and the retry policy (see
+  // pay::GatewayOptions).
+  WebhookDispatcherOptions webhooks;
+  int64_t webhook_backoff_base_ms = 1'000;
+  int64_t webhook_backoff_max_ms = 600'000;
+  int32_t webhook_max_attempts = 25;
+  int64_t webhook_max_age_ms = int64_t{24} * 3600 * 1000;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

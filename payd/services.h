@@ -86,6 +86,11 @@ class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
   grpc::Status CancelPayment(grpc::ServerContext* context,
                              const pay::v1::CancelPaymentRequest* request,
                              pay::v1::Payment* response) override;
+  // watch_payments.cc. Holds a server thread for as long as it streams: at most
+  // kMaxConcurrentWatches at once. Ends when the client cancels or payd stops.
+  grpc::Status WatchPayments(grpc::ServerContext* context,
+                             const pay::v1::WatchPaymentsRequest* request,
+                             grpc::ServerWriter<pay::v1::PaymentEvent>* writer) override;
 
  private:
   pay::Gateway* gateway_;

@@ -18,6 +18,7 @@
 #include "lock_table.h"
 #include "pay/gateway.h"
 #include "records.h"
+#include "webhook_records.h"
 
 namespace pay::internal {
 
@@ -164,6 +165,23 @@ class GatewayImpl final : public Gateway {
                                           const ListFeeTypesRequest& request) const override;
   Result<Fee> WaiveFee(const Principal& caller, const WaiveFeeRequest& request) override;
   Result<size_t> ApplyDuePenalties() override;
+  // Events and webhooks (gateway_events.cc, gateway_webhooks.cc).
+  Status WatchEvents(const Principal& caller, const EventFilter& filter,
+                     const std::function<bool(const PaymentEvent&)>& visit,
+                     const std::function<bool()>& cancelled) const override;
+  Result<CreatedWebhook> CreateWebhook(const Principal& caller,
+                                       const CreateWebhookRequest& request) override;
+  Result<std::vector<Webhook>> ListWebhooks(const Principal& caller) const override;
+  Status DeleteWebhook(const Principal& caller, std::string_view webhook_id) override;
+  Result<ListWebhookDeliveriesResult> ListWebhookDeliveries(
+      const Principal& caller, const ListWebhookDeliveriesRequest& request) const override;
+  Result<WebhookDelivery> ReplayWebhookDelivery(const Principal& caller,
+                                                std::string_view webhook_id,
+                                                uint64_t sequence) override;
+  Result<std::vector<WebhookTask>> DueWebhookDeliveries(int64_t now_ms) override;
+  Status RecordWebhookAttempt(const WebhookTask& task, const WebhookAttempt& attempt,
+                              int64_t now_ms) override;
+  bool WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const override;
 
  private:
   int64_t NowMs() const;
@@ -283,6 +301,15 @@ class GatewayImpl final : public Gateway {
   std::map<std::string, std::unique_ptr<connector::OutcomeSink>, std::less<>> sinks_;
   std::mutex inquiry_mu_;
   std::map<std::string, InquirySchedule, std::less<>> inquiry_schedule_;
+
+  // Events and webhooks.
+  // The event of `entry` (fee, payment and refund ids resolved from the records); nullopt when the
+  // entry is not an event.
+  Result<std::optional<PaymentEvent>> EventOf(const LedgerEntry& entry) const;
+  // The webhook `caller` owns, or kNotFound.
+  Result<WebhookRecord> OwnedWebhook(const Principal& caller, std::string_view webhook_id) const;
+  // Serialises every change of webhook records (RPCs and the dispatcher).
+  std::mutex webhooks_mu_;
 };
 
 }  // namespace pay::internal

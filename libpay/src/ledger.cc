@@ -431,4 +431,16 @@ uint64_t Ledger::LastCheckpointSequence() const {
   return chain_.last_checkpoint;
 }
 
+bool Ledger::WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const {
+  struct After {
+    const Ledger* ledger;
+    uint64_t sequence;
+    bool operator()() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(ledger->mu_) {
+      return ledger->last_sequence_ > sequence;
+    }
+  } after{this, sequence};
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&after), absl::Milliseconds(timeout_ms));
+}
+
 }  // namespace pay::internal

@@ -161,6 +161,12 @@ class Ledger {
 
   static std::string SequenceKey(uint64_t sequence);
 
+  // Blocks until LastSequence() > sequence or `timeout_ms` passed; returns whether it is. The last
+  // sequence moves only once a batch is durable, so a reader woken here never sees an entry that
+  // a crash could take back. (absl::Mutex re-evaluates the condition whenever the commit path
+  // releases mu_, so Commit needs no separate signal.)
+  bool WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const;
+
  private:
   struct Writer;
 

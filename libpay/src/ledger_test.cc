@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "coding.h"
+#include "webhook_records.h"
 
 namespace pay::internal {
 namespace {
@@ -279,6 +280,66 @@ TEST(CodingTest, VarintsAndSignedRoundTrip) {
   Decoder overlong(eleven_bytes);
   uint64_t value = 0;
   EXPECT_FALSE(overlong.GetVarint(&value));
+}
+
+
+TEST_F(LedgerTest, WaitForEntriesAfterWakesOnceTheCommitIsDurable) {
+  std::unique_ptr<Ledger> ledger = OpenLedger();
+  EXPECT_FALSE(ledger->WaitForEntriesAfter(0, 20));  // nothing yet: times out
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    WriteSet write_set;
+    write_set.Append(Entry("a"));
+    EXPECT_TRUE(ledger->Commit(std::move(write_set)).ok());
+  });
+  EXPECT_TRUE(ledger->WaitForEntriesAfter(0, 10'000));
+  EXPECT_EQ(ledger->LastSequence(), 1u);
+  writer.join();
+  EXPECT_TRUE(ledger->WaitForEntriesAfter(0, 0));
+  EXPECT_FALSE(ledger->WaitForEntriesAfter(1, 0));
+}
+
+// Known answer computed independently (Python's hmac module), as docs/webhooks.md tells a
+// receiver to.
+TEST(WebhookTest, SignatureIsHmacSha256OverTimestampDotBody) {
+  std::string hex_secret = "whsec_";
+  for (int i = 0; i < 32; ++i) hex_secret += "ab";
+  EXPECT_EQ(pay::WebhookSignature(hex_secret, 1764000000, R"({"sequence":"7"})"),
+            "t=1764000000,v1=871d4001acf2ae5f135d7a1435a9481834f178904d24ee358bef2d2b112560ce");
+}
+
+TEST(WebhookTest, RecordsRoundTripAndRejectTruncation) {
+  WebhookRecord record;
+  record.webhook = {"whk_1", "passports", "https://h/x", "d", 5, 7, 9};
+  record.secret = "whsec_x";
+  record.head_sequence = 10;
+  record.head_attempts = 3;
+  record.head_http_status = 503;
+  record.head_error = "HTTP 503";
+  record.head_next_attempt_ms = 99;
+  const std::string bytes = EncodeWebhook(record);
+  WebhookRecord decoded;
+  ASSERT_TRUE(DecodeWebhook(bytes, &decoded).ok());
+  EXPECT_EQ(EncodeWebhook(decoded), bytes);
+  EXPECT_EQ(decoded.webhook.delivered_through, 9u);
+  EXPECT_EQ(decoded.head_http_status, 503);
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    WebhookRecord partial;
+    EXPECT_FALSE(DecodeWebhook(bytes.substr(0, cut), &partial).ok()) << cut;
+  }
+  WebhookDelivery delivery;
+  delivery.webhook_id = "whk_1";
+  delivery.sequence = 12;
+  delivery.event_type = "FEE_CREATED";
+  delivery.state = DeliveryState::kFailed;
+  delivery.attempts = 25;
+  const std::string delivery_bytes = EncodeDelivery(delivery);
+  WebhookDelivery decoded_delivery;
+  ASSERT_TRUE(DecodeDelivery(delivery_bytes, &decoded_delivery).ok());
+  EXPECT_EQ(EncodeDelivery(decoded_delivery), delivery_bytes);
+  EXPECT_EQ(decoded_delivery.state, DeliveryState::kFailed);
+  // Keys of one webhook sort by sequence.
+  EXPECT_LT(DeliveryKey("whk_1", 255), DeliveryKey("whk_1", 256));
 }
 
 }  // namespace

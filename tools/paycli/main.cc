@@ -85,9 +85,7 @@ int Main(int argc, char** argv) {
   AddPaymentCommands(&app, &action);
   AddLedgerCommands(&app, &action);
   AddReportCommands(&app, &action);
-  CLI::App* webhook = app.add_subcommand("webhook", "Webhooks: receive and check deliveries");
-  webhook->require_subcommand(1);
-  AddWebhookListenCommand(webhook, &action);
+  AddEventCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "pay/connector/connector.h"
+#include "pay/events.h"
 #include "pay/fee.h"
 #include "pay/fee_type.h"
 #include "pay/ledger_entry.h"
@@ -41,6 +42,13 @@ struct GatewayOptions {
   // then after base, 2 x base, 4 x base, ... up to max.
   int64_t inquiry_backoff_base_ms = 1'000;
   int64_t inquiry_backoff_max_ms = 300'000;
+  // Webhook retries: the head delivery of a webhook is retried after base, 2 x base, 4 x base,
+  // ... up to max; it is recorded FAILED (and the webhook's cursor moves on) after
+  // webhook_max_attempts attempts or once webhook_max_age_ms passed since its first attempt.
+  int64_t webhook_backoff_base_ms = 1'000;
+  int64_t webhook_backoff_max_ms = 600'000;
+  int32_t webhook_max_attempts = 25;
+  int64_t webhook_max_age_ms = int64_t{24} * 3600 * 1000;
 };
 
 // How routing treats a connector: its circuit breaker opens after `breaker_failures` consecutive
@@ -209,6 +217,40 @@ class Gateway {
   // period, up to the cap) on payable fees without a payment in flight. Returns how many periods
   // it charged. payd calls it periodically; payments charge what is due first regardless.
   virtual Result<size_t> ApplyDuePenalties() = 0;
+  // Events (pay/events.h). Streams the caller's events from filter.from_sequence on, in sequence
+  // order, to `visit` (until it returns false), then waits for new ones and streams them as they
+  // become durable, until `visit` returns false or `cancelled` returns true (checked at least
+  // every 250 ms). Returns OK when visit stopped it, kCancelled when cancelled did. Scope: AGENCY
+  // its own agency; AUDITOR its granted agencies (or filter.agency_id, one of them); CHANNEL and
+  // ADMIN kPermissionDenied (a channel sees bills only by number, never an agency's stream).
+  virtual Status WatchEvents(const Principal& caller, const EventFilter& filter,
+                             const std::function<bool(const PaymentEvent&)>& visit,
+                             const std::function<bool()>& cancelled) const = 0;
+
+  // Webhooks (AGENCY, for its own agency; another agency's webhook is kNotFound). The secret is
+  // returned by CreateWebhook only; it is stored because the HMAC needs it.
+  virtual Result<CreatedWebhook> CreateWebhook(const Principal& caller,
+                                               const CreateWebhookRequest& request) = 0;
+  virtual Result<std::vector<Webhook>> ListWebhooks(const Principal& caller) const = 0;
+  // Removes the webhook, its cursor and its delivery records; nothing more is delivered.
+  virtual Status DeleteWebhook(const Principal& caller, std::string_view webhook_id) = 0;
+  virtual Result<ListWebhookDeliveriesResult> ListWebhookDeliveries(
+      const Principal& caller, const ListWebhookDeliveriesRequest& request) const = 0;
+  // Re-queues a FAILED delivery (or a DELIVERED replay): it is attempted again ahead of the
+  // cursor's next event, with a fresh attempt count. Other states -> kFailedPrecondition.
+  virtual Result<WebhookDelivery> ReplayWebhookDelivery(const Principal& caller,
+                                                        std::string_view webhook_id,
+                                                        uint64_t sequence) = 0;
+  // The dispatcher's side (payd): at most one delivery per webhook that is due at `now_ms`: a
+  // replayed one first, else the event after the webhook's cursor, when its next attempt is due.
+  virtual Result<std::vector<WebhookTask>> DueWebhookDeliveries(int64_t now_ms) = 0;
+  // Records the result of attempting `task`: delivered advances the cursor (or marks a replay
+  // DELIVERED); a failure schedules the next attempt with backoff or records the dead letter.
+  virtual Status RecordWebhookAttempt(const WebhookTask& task, const WebhookAttempt& attempt,
+                                      int64_t now_ms) = 0;
+  // Blocks until the ledger's last sequence exceeds `sequence` or `timeout_ms` passed; returns
+  // whether it does. Entries are visible only once durable.
+  virtual bool WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const = 0;
 };
 
 }  // namespace pay
