@@ -85,8 +85,7 @@ absl::Status BuildDefineRequest(const FeeTypeDefineFlags& flags,
       out->set_kind(pay::v1::Penalty::PERCENT);
       out->set_basis_points(flags.penalty_basis_points);
     }
-    absl::StatusOr<int64_t> period =
-        ParseDurationSeconds(flags.penalty_period, "--penalty-period");
+    absl::StatusOr<int64_t> period = ParseDurationSeconds(flags.penalty_period, "--penalty-period");
     if (!period.ok()) return period.status();
     out->set_period_seconds(*period);
     absl::StatusOr<pay::v1::Money> cap = ParseAmount(flags.penalty_cap, "--penalty-cap");
@@ -178,8 +177,8 @@ int RunFeeWaive(const FeeWaiveFlags& flags, const ClientConfig& config) {
 }
 
 void AddDefine(CLI::App* fee_type, Action* action) {
-  CLI::App* define = fee_type->add_subcommand(
-      "define", "Define a fee type, or its next version (AGENCY)");
+  CLI::App* define =
+      fee_type->add_subcommand("define", "Define a fee type, or its next version (AGENCY)");
   define->footer(
       "A new CODE defines version 1 (give --name-en and/or --name-ar); an existing one appends\n"
       "its next version. Versions never change: a fee keeps the terms of the version in force\n"
@@ -239,8 +238,7 @@ void AddFeeTypeCommands(CLI::App* app, Action* action) {
   CLI::App* get = fee_type->add_subcommand("get", "Show a fee type with all its versions");
   auto get_flags = std::make_shared<FeeTypeGetFlags>();
   get->add_option("CODE", get_flags->code, "The fee type's code")->required();
-  get->add_option("--agency", get_flags->agency_id,
-                  "Whose (auditors granted several agencies)")
+  get->add_option("--agency", get_flags->agency_id, "Whose (auditors granted several agencies)")
       ->type_name("ID");
   SetAction(get, get_flags, action, &RunFeeTypeGet);
 
