@@ -406,13 +406,14 @@ pay::Result<pay::DefineFeeTypeRequest> FromProto(const pay::v1::DefineFeeTypeReq
   result.code = request.code();
   result.name = FromProto(request.name());
   if (!request.has_amount()) {
-    return absl::InvalidArgumentError("amount: required, e.g. {currency: \"SAR\", minor_units: 15000}");
+    return absl::InvalidArgumentError(
+        "amount: required, e.g. {currency: \"SAR\", minor_units: 15000}");
   }
   PAY_ASSIGN_OR_RETURN(result.amount, FromProto(request.amount(), "amount"));
   PAY_ASSIGN_OR_RETURN(result.terms, FromProto(request.terms()));
-  PAY_ASSIGN_OR_RETURN(result.effective_from_ms,
-                       FromTimestamp(request.effective_from(), "effective_from",
-                                     request.has_effective_from()));
+  PAY_ASSIGN_OR_RETURN(
+      result.effective_from_ms,
+      FromTimestamp(request.effective_from(), "effective_from", request.has_effective_from()));
   return result;
 }
 

@@ -164,8 +164,8 @@ TEST_F(FeeCatalogueTest, AFeeUsesTheVersionInForceWhenIssuedForever) {
   EXPECT_EQ(before.amount().minor_units(), 30000);
   EXPECT_EQ(before.terms().amount_rule(), v1::FeeTerms::EXACT);
 
-  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-      std::chrono::milliseconds(effective_ms + 200)));
+  std::this_thread::sleep_until(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(effective_ms + 200)));
   v1::Fee after;
   IssueTyped("PASSPORT", &after);
   EXPECT_EQ(after.fee_type_version(), 2);
@@ -186,8 +186,8 @@ TEST_F(FeeCatalogueTest, AFeeUsesTheVersionInForceWhenIssuedForever) {
   EXPECT_TRUE(IsInvalidArgumentAt(TryCreateFee(passports_.agency_key, wrong, &fee), "amount"));
   v1::CreateFeeRequest unknown = FeeRequest(30000);
   unknown.set_fee_type_code("NOPE");
-  EXPECT_TRUE(HasCode(TryCreateFee(passports_.agency_key, unknown, &fee),
-                      grpc::StatusCode::NOT_FOUND));
+  EXPECT_TRUE(
+      HasCode(TryCreateFee(passports_.agency_key, unknown, &fee), grpc::StatusCode::NOT_FOUND));
 
   // Reads: the agency and its auditor; the ledger has one FEE_TYPE_DEFINED entry per version.
   v1::GetFeeTypeRequest get;
@@ -305,8 +305,8 @@ TEST_F(FeeCatalogueTest, ChannelPaymentsPartialAndOverpaid) {
   bool refund_due_entry = false;
   for (const v1::LedgerEntry& entry : Ledger()) {
     if (entry.type() == "DISCREPANCY" && entry.subject_id() == payment.payment_id()) {
-      refund_due_entry = entry.detail().rfind("REFUND_DUE", 0) == 0 &&
-                         entry.amount().minor_units() == 2000;
+      refund_due_entry =
+          entry.detail().rfind("REFUND_DUE", 0) == 0 && entry.amount().minor_units() == 2000;
     }
   }
   EXPECT_TRUE(refund_due_entry);
@@ -435,8 +435,8 @@ TEST_F(FeeCatalogueTest, InvalidDefinitionsAreRefusedWithTheirField) {
   no_cap.mutable_terms()->mutable_penalty()->set_kind(v1::Penalty::PERCENT);
   no_cap.mutable_terms()->mutable_penalty()->set_basis_points(100);
   no_cap.mutable_terms()->mutable_penalty()->set_period_seconds(60);
-  EXPECT_TRUE(IsInvalidArgumentAt(Define(passports_.agency_key, no_cap, &fee_type),
-                                  "terms.penalty.cap"));
+  EXPECT_TRUE(
+      IsInvalidArgumentAt(Define(passports_.agency_key, no_cap, &fee_type), "terms.penalty.cap"));
   v1::DefineFeeTypeRequest past = TypeRequest("PAST", 100);
   past.mutable_effective_from()->set_seconds(NowSeconds() - 3600);
   EXPECT_TRUE(

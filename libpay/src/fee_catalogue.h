@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger.h"
 #include "pay/fee.h"
 #include "pay/fee_type.h"
-#include "ledger.h"
 #include "pay/status.h"
 
 namespace pay::internal {

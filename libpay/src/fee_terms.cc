@@ -48,8 +48,7 @@ Status ValidateShares(const Money& amount, const std::vector<RevenueShare>& shar
     const std::string field = StrCat("terms.revenue_shares[", i, "]");
     if (share.label.empty() || share.label.size() > 32 ||
         !std::all_of(share.label.begin(), share.label.end(), IsLabelChar)) {
-      return absl::InvalidArgumentError(
-          StrCat(field, ".label: must be 1..32 of a-z, 0-9 and '-'"));
+      return absl::InvalidArgumentError(StrCat(field, ".label: must be 1..32 of a-z, 0-9 and '-'"));
     }
     if (share.label == "penalties") {
       return absl::InvalidArgumentError(
@@ -89,8 +88,7 @@ Status ValidatePenalty(const Money& amount, const Penalty& penalty) {
     PAY_RETURN_IF_ERROR(
         ValidateSameCurrency(penalty.fixed_amount, amount, "terms.penalty.fixed_amount"));
     if (penalty.basis_points != 0) {
-      return absl::InvalidArgumentError(
-          "terms.penalty.basis_points: only for PERCENT penalties");
+      return absl::InvalidArgumentError("terms.penalty.basis_points: only for PERCENT penalties");
     }
   } else {
     if (penalty.basis_points < 1 || penalty.basis_points > 10000) {
@@ -101,8 +99,7 @@ Status ValidatePenalty(const Money& amount, const Penalty& penalty) {
     }
   }
   if (penalty.period_seconds < 1 || penalty.period_seconds > kMaxPenaltyPeriodSeconds) {
-    return absl::InvalidArgumentError(
-        "terms.penalty.period_seconds: must be 1 second .. 10 years");
+    return absl::InvalidArgumentError("terms.penalty.period_seconds: must be 1 second .. 10 years");
   }
   return ValidateSameCurrency(penalty.cap, amount, "terms.penalty.cap");
 }
@@ -118,8 +115,7 @@ Status ValidateFeeTypeCode(std::string_view field, std::string_view code) {
 
 Status ValidateFeeTerms(const Money& amount, const FeeTerms& terms) {
   PAY_RETURN_IF_ERROR(ValidatePayableAmount(amount, "amount"));
-  if (terms.amount_rule != AmountRule::kExact &&
-      terms.amount_rule != AmountRule::kPartialAllowed) {
+  if (terms.amount_rule != AmountRule::kExact && terms.amount_rule != AmountRule::kPartialAllowed) {
     return absl::InvalidArgumentError("terms.amount_rule: EXACT or PARTIAL_ALLOWED");
   }
   if (terms.overpayment != OverpaymentRule::kRefuse &&

@@ -37,8 +37,8 @@ Result<std::optional<FeeType>> GatewayImpl::LoadFeeType(std::string_view agency_
 Result<FeeType> GatewayImpl::DefineFeeType(const Principal& caller,
                                            const DefineFeeTypeRequest& request) {
   if (caller.role != Role::kAgency) {
-    return absl::PermissionDeniedError(StrCat(
-        "only AGENCY credentials define fee types; this one is ", RoleName(caller.role)));
+    return absl::PermissionDeniedError(
+        StrCat("only AGENCY credentials define fee types; this one is ", RoleName(caller.role)));
   }
   PAY_RETURN_IF_ERROR(ValidateFeeTypeCode("code", request.code));
   PAY_RETURN_IF_ERROR(ValidateLocalizedText("name", request.name, 200, /*required=*/false));
@@ -54,15 +54,14 @@ Result<FeeType> GatewayImpl::DefineFeeType(const Principal& caller,
   if (existing) {
     fee_type = *std::move(existing);
   } else {
-    PAY_RETURN_IF_ERROR(
-        ValidateLocalizedText("name", request.name, 200, /*required=*/true));
+    PAY_RETURN_IF_ERROR(ValidateLocalizedText("name", request.name, 200, /*required=*/true));
     fee_type.agency_id = agency_id;
     fee_type.code = request.code;
   }
   if (!request.name.en.empty() || !request.name.ar.empty()) fee_type.name = request.name;
   if (fee_type.versions.size() >= kMaxFeeTypeVersions) {
-    return absl::FailedPreconditionError(StrCat("fee type ", request.code, " has ",
-                                                kMaxFeeTypeVersions, " versions, the most allowed"));
+    return absl::FailedPreconditionError(StrCat(
+        "fee type ", request.code, " has ", kMaxFeeTypeVersions, " versions, the most allowed"));
   }
   const int64_t effective_from_ms =
       request.effective_from_ms == 0 ? now_ms : request.effective_from_ms;
@@ -73,9 +72,9 @@ Result<FeeType> GatewayImpl::DefineFeeType(const Principal& caller,
   if (!fee_type.versions.empty()) {
     const FeeTypeVersion& last = fee_type.versions.back();
     if (effective_from_ms <= last.effective_from_ms) {
-      return absl::InvalidArgumentError(
-          StrCat("effective_from: must be after version ", last.version, "'s effective_from (",
-                 last.effective_from_ms, " ms)"));
+      return absl::InvalidArgumentError(StrCat("effective_from: must be after version ",
+                                               last.version, "'s effective_from (",
+                                               last.effective_from_ms, " ms)"));
     }
     if (request.amount.currency() != last.amount.currency()) {
       return absl::InvalidArgumentError(StrCat("amount: currency ", request.amount.currency(),
@@ -136,20 +135,20 @@ Result<ListFeeTypesResult> GatewayImpl::ListFeeTypes(const Principal& caller,
   std::string last_key;
   bool more = false;
   Status decoded;
-  PAY_RETURN_IF_ERROR(ledger_->Scan(
-      Table::kFeeTypes, prefix, start_after, /*reverse=*/false,
-      [&](std::string_view key, std::string_view value) {
-        if (static_cast<int32_t>(result.fee_types.size()) == page_size) {
-          more = true;
-          return false;
-        }
-        FeeType fee_type;
-        decoded = DecodeFeeType(value, &fee_type);
-        if (!decoded.ok()) return false;
-        result.fee_types.push_back(std::move(fee_type));
-        last_key = std::string(key);
-        return true;
-      }));
+  PAY_RETURN_IF_ERROR(ledger_->Scan(Table::kFeeTypes, prefix, start_after, /*reverse=*/false,
+                                    [&](std::string_view key, std::string_view value) {
+                                      if (static_cast<int32_t>(result.fee_types.size()) ==
+                                          page_size) {
+                                        more = true;
+                                        return false;
+                                      }
+                                      FeeType fee_type;
+                                      decoded = DecodeFeeType(value, &fee_type);
+                                      if (!decoded.ok()) return false;
+                                      result.fee_types.push_back(std::move(fee_type));
+                                      last_key = std::string(key);
+                                      return true;
+                                    }));
   PAY_RETURN_IF_ERROR(decoded);
   if (more) result.next_page_token = EncodePageToken(last_key);
   return result;

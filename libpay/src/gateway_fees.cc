@@ -2,11 +2,11 @@
 //
 // FeeService: issuing, reading, listing and cancelling fees, and the unified bill inquiry.
 
-#include "str_util.h"
 #include "coding.h"
 #include "fee_catalogue.h"
 #include "gateway_internal.h"
 #include "pay/bill_number.h"
+#include "str_util.h"
 
 namespace pay::internal {
 namespace {
@@ -124,16 +124,15 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
       }
       const FeeTypeVersion* version = VersionInForce(*fee_type, now_ms);
       if (version == nullptr) {
-        return absl::FailedPreconditionError(
-            StrCat("fee_type_code: ", request.fee_type_code, " has no version in force yet (",
-                   "version 1 takes effect at ", fee_type->versions.front().effective_from_ms,
-                   " ms)"));
+        return absl::FailedPreconditionError(StrCat(
+            "fee_type_code: ", request.fee_type_code, " has no version in force yet (",
+            "version 1 takes effect at ", fee_type->versions.front().effective_from_ms, " ms)"));
       }
       if (!request.amount.currency().empty() && !(request.amount == version->amount)) {
         return absl::InvalidArgumentError(
-            StrCat("amount: ", request.amount.ToString(), " differs from ",
-                   request.fee_type_code, " version ", version->version, "'s amount ",
-                   version->amount.ToString(), " (leave it out to use the fee type's)"));
+            StrCat("amount: ", request.amount.ToString(), " differs from ", request.fee_type_code,
+                   " version ", version->version, "'s amount ", version->amount.ToString(),
+                   " (leave it out to use the fee type's)"));
       }
       fee.fee_type_code = request.fee_type_code;
       fee.fee_type_version = version->version;
@@ -302,10 +301,9 @@ Result<BillInquiry> GatewayImpl::InquireBill(const Principal& caller,
   // What is owed now: the amount with the penalties due (charged or not yet), less what was paid
   // and waived.
   ProjectPenalties(&*fee, now_ms);
-  inquiry.amount_due =
-      Money::Create(fee->amount.currency(),
-                    IsPayable(inquiry.state) ? AmountDueMinorUnits(*fee) : 0)
-          .value();
+  inquiry.amount_due = Money::Create(fee->amount.currency(),
+                                     IsPayable(inquiry.state) ? AmountDueMinorUnits(*fee) : 0)
+                           .value();
   inquiry.description = fee->description;
   inquiry.due_time_ms = fee->due_time_ms;
   inquiry.expire_time_ms = fee->expire_time_ms;

@@ -342,8 +342,8 @@ Status GatewayImpl::AppendOutcome(WriteSet* write_set, Payment* payment, Fee* fe
     }
     outcome_entry.postings = {{ClearingAccount(payment->connector), payment->amount}};
     for (const Posting& posting : payment->revenue_postings) {
-      PAY_ASSIGN_OR_RETURN(Money credit, Money::Create(posting.amount.currency(),
-                                                       -posting.amount.minor_units()));
+      PAY_ASSIGN_OR_RETURN(Money credit,
+                           Money::Create(posting.amount.currency(), -posting.amount.minor_units()));
       outcome_entry.postings.push_back({posting.account, credit});
     }
   }

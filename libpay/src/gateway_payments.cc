@@ -8,11 +8,11 @@
 // committed PENDING -> PROCESSING (durable) before the connector is asked, and its outcome is
 // committed with the fee's change in one more atomic write.
 
-#include "str_util.h"
 #include "coding.h"
 #include "fee_catalogue.h"
 #include "gateway_internal.h"
 #include "pay/bill_number.h"
+#include "str_util.h"
 
 namespace pay {
 
@@ -199,7 +199,7 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   if (!fee.active_payment_id.empty()) {
     return absl::FailedPreconditionError(
         StrCat("fee is ", FeeStateName(fee_state), " with payment ", fee.active_payment_id,
-                     " in progress; wait for its outcome before paying again"));
+               " in progress; wait for its outcome before paying again"));
   }
   // The penalties due are charged first (same write), so that the amount due is never stale.
   WriteSet write_set;
@@ -209,14 +209,13 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
   if (request.expected_amount && !(*request.expected_amount == amount_due)) {
     return absl::FailedPreconditionError(
         StrCat("expected_amount: ", request.expected_amount->ToString(),
-                     " differs from the amount due ", amount_due.ToString()));
+               " differs from the amount due ", amount_due.ToString()));
   }
   Money payment_amount = amount_due;
   if (request.amount) {
     if (request.amount->currency() != amount_due.currency()) {
       return absl::InvalidArgumentError(StrCat("amount: currency ", request.amount->currency(),
-                                               " differs from the fee's ",
-                                               amount_due.currency()));
+                                               " differs from the fee's ", amount_due.currency()));
     }
     if (request.amount->minor_units() > amount_due.minor_units()) {
       return absl::FailedPreconditionError(
@@ -225,9 +224,9 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
     }
     if (request.amount->minor_units() < amount_due.minor_units() &&
         fee.terms.amount_rule != AmountRule::kPartialAllowed) {
-      return absl::FailedPreconditionError(
-          StrCat("amount: fee is ", FeeStateName(fee_state), " and takes only the whole amount due ",
-                 amount_due.ToString(), " (its terms are EXACT)"));
+      return absl::FailedPreconditionError(StrCat("amount: fee is ", FeeStateName(fee_state),
+                                                  " and takes only the whole amount due ",
+                                                  amount_due.ToString(), " (its terms are EXACT)"));
     }
     payment_amount = *request.amount;
   }

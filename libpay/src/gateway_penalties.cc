@@ -63,9 +63,9 @@ Result<size_t> GatewayImpl::AppendDuePenalties(WriteSet* write_set, Fee* fee, in
     entry.from_state = static_cast<uint8_t>(fee->state);
     entry.to_state = static_cast<uint8_t>(fee->state);
     entry.amount = amount;
-    entry.detail = StrCat("PENALTY: period ", fee->penalty_periods, " after due ",
-                          FormatUtc(fee->due_time_ms),
-                          fee->penalty_total_minor_units >= cap ? " (cap reached)" : "");
+    entry.detail =
+        StrCat("PENALTY: period ", fee->penalty_periods, " after due ", FormatUtc(fee->due_time_ms),
+               fee->penalty_total_minor_units >= cap ? " (cap reached)" : "");
     write_set->Append(std::move(entry));
   }
   fee->update_time_ms = now_ms;
@@ -137,9 +137,9 @@ Result<Fee> GatewayImpl::WaiveFee(const Principal& caller, const WaiveFeeRequest
         StrCat("fee is ", FeeStateName(state), "; only UNPAID and PARTIALLY_PAID fees are waived"));
   }
   if (!fee.active_payment_id.empty()) {
-    return absl::FailedPreconditionError(
-        StrCat("fee is ", FeeStateName(state), " with payment ", fee.active_payment_id,
-               " in progress; waive once its outcome is known"));
+    return absl::FailedPreconditionError(StrCat("fee is ", FeeStateName(state), " with payment ",
+                                                fee.active_payment_id,
+                                                " in progress; waive once its outcome is known"));
   }
   if (request.amount.currency() != fee.amount.currency()) {
     return absl::InvalidArgumentError(StrCat("amount: currency ", request.amount.currency(),

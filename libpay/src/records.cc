@@ -149,12 +149,11 @@ Status DecodeFee(std::string_view bytes, Fee* fee) {
   if (!decoder.done()) {
     int64_t version = 0;
     int64_t periods = 0;
-    const bool ok = decoder.GetString(&fee->fee_type_code) && decoder.GetSigned(&version) &&
-                    GetTerms(decoder, &fee->terms) &&
-                    decoder.GetSigned(&fee->amount_paid_minor_units) &&
-                    decoder.GetSigned(&fee->penalty_total_minor_units) &&
-                    decoder.GetSigned(&fee->waived_total_minor_units) &&
-                    decoder.GetSigned(&periods);
+    const bool ok =
+        decoder.GetString(&fee->fee_type_code) && decoder.GetSigned(&version) &&
+        GetTerms(decoder, &fee->terms) && decoder.GetSigned(&fee->amount_paid_minor_units) &&
+        decoder.GetSigned(&fee->penalty_total_minor_units) &&
+        decoder.GetSigned(&fee->waived_total_minor_units) && decoder.GetSigned(&periods);
     if (!ok) return absl::DataLossError("stored fee has malformed fee type terms");
     fee->fee_type_version = static_cast<int32_t>(version);
     fee->penalty_periods = static_cast<int32_t>(periods);
@@ -358,7 +357,8 @@ Status DecodeFeeType(std::string_view bytes, FeeType* fee_type) {
     fee_type->versions.push_back(std::move(version));
   }
   PAY_RETURN_IF_ERROR(decoder.Finish("fee type"));
-  if (fee_type->versions.size() != count) return absl::DataLossError("stored fee type is malformed");
+  if (fee_type->versions.size() != count)
+    return absl::DataLossError("stored fee type is malformed");
   return absl::OkStatus();
 }
 

@@ -44,8 +44,7 @@ Result<std::vector<Posting>> SplitIncrement(std::string_view agency_id, std::str
                                             int64_t fee_amount, int64_t collected_before,
                                             int64_t collected_after) {
   PAY_CHECK(0 <= collected_before && collected_before <= collected_after);
-  const std::vector<int64_t> before =
-      SplitAmount(std::min(collected_before, fee_amount), shares);
+  const std::vector<int64_t> before = SplitAmount(std::min(collected_before, fee_amount), shares);
   const std::vector<int64_t> after = SplitAmount(std::min(collected_after, fee_amount), shares);
   std::vector<Posting> postings;
   auto add = [&](std::string account, int64_t minor_units) -> Status {
@@ -55,8 +54,7 @@ Result<std::vector<Posting>> SplitIncrement(std::string_view agency_id, std::str
     return absl::OkStatus();
   };
   for (size_t i = 0; i < shares.size(); ++i) {
-    PAY_RETURN_IF_ERROR(
-        add(RevenueShareAccount(agency_id, shares[i].label), after[i] - before[i]));
+    PAY_RETURN_IF_ERROR(add(RevenueShareAccount(agency_id, shares[i].label), after[i] - before[i]));
   }
   PAY_RETURN_IF_ERROR(add(RevenueAccount(agency_id), after.back() - before.back()));
   const int64_t penalty_before = std::max<int64_t>(collected_before - fee_amount, 0);

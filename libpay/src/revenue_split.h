@@ -39,10 +39,10 @@ std::string PenaltyAccount(std::string_view agency_id);
 // element). `collected` must be in [0, kMaxAmountMinor * 16]; the parts sum to it exactly.
 std::vector<int64_t> SplitAmount(int64_t collected, const std::vector<RevenueShare>& shares);
 
-// The revenue postings (zero parts left out; positive but for the remainder case above) of money that raises what was
-// collected on a fee of `fee_amount` minor units from `collected_before` to `collected_after`
-// (both in minor units of `currency`): the split of the part up to fee_amount, the rest to
-// revenue/<agency>/penalties. The postings sum to collected_after - collected_before.
+// The revenue postings (zero parts left out; positive but for the remainder case above) of money
+// that raises what was collected on a fee of `fee_amount` minor units from `collected_before` to
+// `collected_after` (both in minor units of `currency`): the split of the part up to fee_amount,
+// the rest to revenue/<agency>/penalties. The postings sum to collected_after - collected_before.
 Result<std::vector<Posting>> SplitIncrement(std::string_view agency_id, std::string_view currency,
                                             const std::vector<RevenueShare>& shares,
                                             int64_t fee_amount, int64_t collected_before,

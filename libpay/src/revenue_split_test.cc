@@ -95,10 +95,10 @@ TEST(SplitIncrementTest, MoneyBeyondTheFeeAmountIsPenaltyMoney) {
   auto postings = SplitIncrement("moi", "SAR", {Bp("stamp", 1000)}, 1000, 900, 1250);
   ASSERT_TRUE(postings.ok());
   // Fee part 900 -> 1000: stamp 90 -> 100 (+10), main 810 -> 900 (+90); 250 penalties.
-  EXPECT_EQ(*postings, (std::vector<Posting>{
-                           {"revenue/moi/stamp", Money::Create("SAR", 10).value()},
-                           {"revenue/moi", Money::Create("SAR", 90).value()},
-                           {"revenue/moi/penalties", Money::Create("SAR", 250).value()}}));
+  EXPECT_EQ(*postings,
+            (std::vector<Posting>{{"revenue/moi/stamp", Money::Create("SAR", 10).value()},
+                                  {"revenue/moi", Money::Create("SAR", 90).value()},
+                                  {"revenue/moi/penalties", Money::Create("SAR", 250).value()}}));
 }
 
 // Property: for random shares, amounts and payment sequences, every payment's postings sum to the

@@ -24,6 +24,8 @@ using Action = std::function<int(const ClientConfig&)>;
 void AddAdminCommands(CLI::App* app, Action* action);
 // `fee create|get|list|cancel`, `bill inquire` (FeeService).
 void AddFeeCommands(CLI::App* app, Action* action);
+// `fee-type define|get|list` and `fee waive` (FeeService's catalogue); after AddFeeCommands.
+void AddFeeTypeCommands(CLI::App* app, Action* action);
 // `pay`, `payment create|get|list|cancel` (PaymentService).
 void AddPaymentCommands(CLI::App* app, Action* action);
 // `ledger export|verify`: the ledger for auditors, from payd (LedgerService) or a data directory.

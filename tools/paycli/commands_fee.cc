@@ -25,14 +25,21 @@ struct FeeCreateFlags {
   std::string expire;
   std::string expire_in;
   std::string idempotency_key;
+  std::string fee_type_code;  // --type
 };
 
 // Fills the request from the flags; any malformed value -> kInvalidArgument naming the flag.
 absl::Status BuildCreateFeeRequest(const FeeCreateFlags& flags,
                                    pay::v1::CreateFeeRequest* request) {
-  absl::StatusOr<pay::v1::Money> amount = ParseAmount(flags.amount, "--amount");
-  if (!amount.ok()) return amount.status();
-  *request->mutable_amount() = *amount;
+  request->set_fee_type_code(flags.fee_type_code);
+  if (flags.amount.empty() && flags.fee_type_code.empty()) {
+    return absl::InvalidArgumentError("fee create: give --amount, or --type to use a fee type's");
+  }
+  if (!flags.amount.empty()) {
+    absl::StatusOr<pay::v1::Money> amount = ParseAmount(flags.amount, "--amount");
+    if (!amount.ok()) return amount.status();
+    *request->mutable_amount() = *amount;
+  }
   if (flags.description_en.empty() && flags.description_ar.empty()) {
     return absl::InvalidArgumentError(
         "fee create: say what the fee is for with --description-en and/or --description-ar");
@@ -165,8 +172,12 @@ void AddFeeCreate(CLI::App* fee, Action* action) {
       "           --payer-ref 1012345678 --expire-in 7d --field bill_number)");
   auto flags = std::make_shared<FeeCreateFlags>();
   create->add_option("--amount", flags->amount, "Amount due with its currency: \"150.00 SAR\"")
-      ->type_name("AMOUNT")
-      ->required();
+      ->type_name("AMOUNT");
+  create
+      ->add_option("--type", flags->fee_type_code,
+                   "Issue under this fee type (see `paycli fee-type`): its version in force sets "
+                   "the amount and terms; --amount may then be left out")
+      ->type_name("CODE");
   create->add_option("--description-en", flags->description_en, "What the fee is for, English");
   create->add_option("--description-ar", flags->description_ar, "What the fee is for, Arabic");
   create->add_option("--payer-ref", flags->payer_reference,

@@ -24,6 +24,7 @@ struct PaymentCreateFlags {
   std::string expected_amount;
   std::string payer_account;
   std::string idempotency_key;
+  std::string amount;  // a partial payment
 };
 
 // Fills the request from the flags; any malformed value -> kInvalidArgument naming the flag.
@@ -46,6 +47,11 @@ absl::Status BuildCreatePaymentRequest(const PaymentCreateFlags& flags,
   }
   request->set_payer_account(flags.payer_account);
   request->set_idempotency_key(flags.idempotency_key);
+  if (!flags.amount.empty()) {
+    absl::StatusOr<pay::v1::Money> amount = ParseAmount(flags.amount, "--amount");
+    if (!amount.ok()) return amount.status();
+    *request->mutable_amount() = *amount;
+  }
   return absl::OkStatus();
 }
 
@@ -217,6 +223,11 @@ void AddPaymentCreate(CLI::App* parent, const std::string& name, Action* action)
       ->add_option("--idempotency-key", flags->idempotency_key,
                    "Key that makes retries safe (default: a new random key)")
       ->type_name("KEY");
+  create
+      ->add_option("--amount", flags->amount,
+                   "Pay only this much (fees whose type allows partial payments); default: the "
+                   "whole amount due")
+      ->type_name("AMOUNT");
   SetAction(create, flags, action, &RunPaymentCreate);
 }
 

@@ -86,6 +86,7 @@ int Main(int argc, char** argv) {
   AddLedgerCommands(&app, &action);
   AddReportCommands(&app, &action);
   AddEventCommands(&app, &action);
+  AddFeeTypeCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {

@@ -53,8 +53,8 @@ enum class PenaltyKind : uint8_t {
 // goes to "revenue/<agency>/penalties".
 struct Penalty {
   PenaltyKind kind = PenaltyKind::kFixed;
-  Money fixed_amount;        // kFixed
-  int32_t basis_points = 0;  // kPercent, 1..10000
+  Money fixed_amount;          // kFixed
+  int32_t basis_points = 0;    // kPercent, 1..10000
   int64_t period_seconds = 0;  // 1..10 years; e.g. 2592000 = 30 days
   Money cap;                   // the most all penalties of one fee add up to
   friend bool operator==(const Penalty&, const Penalty&) = default;

@@ -63,7 +63,7 @@ struct ListFeeTypesResult {
 // Reduces what a payer owes (an approver's decision, recorded with its reason).
 struct WaiveFeeRequest {
   std::string fee_id;
-  Money amount;  // 0 < amount <= the amount due, in the fee's currency
+  Money amount;        // 0 < amount <= the amount due, in the fee's currency
   std::string reason;  // required
 };
 
