@@ -205,6 +205,7 @@ Result<ListWebhookDeliveriesResult> GatewayImpl::ListWebhookDeliveries(
 Result<WebhookDelivery> GatewayImpl::ReplayWebhookDelivery(const Principal& caller,
                                                            std::string_view webhook_id,
                                                            uint64_t sequence) {
+  if (sequence == 0) return absl::InvalidArgumentError("sequence: required");
   std::lock_guard<std::mutex> lock(webhooks_mu_);
   PAY_ASSIGN_OR_RETURN(WebhookRecord record, OwnedWebhook(caller, webhook_id));
   const std::string key = DeliveryKey(webhook_id, sequence);
