@@ -543,6 +543,8 @@ class WalletConnector final : public connector::Connector {
     core_->Inquire(request, std::move(done));
   }
 
+  bool CanRefund() const override { return true; }
+
   void Refund(const connector::RefundRequest& request, connector::RefundCallback done) override {
     core_->Refund(request, std::move(done));
   }

@@ -152,6 +152,19 @@ class GatewayImpl final : public Gateway {
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 
+  // Refunds (gateway_refunds.cc, gateway_refund_outcomes.cc).
+  Result<Refund> RefundPayment(const Principal& caller,
+                               const RefundPaymentRequest& request) override;
+  Result<Refund> ApproveRefund(const Principal& caller,
+                               const ApproveRefundRequest& request) override;
+  Result<Refund> RejectRefund(const Principal& caller, std::string_view refund_id,
+                              std::string_view reason) override;
+  Result<Refund> GetRefund(const Principal& caller, std::string_view refund_id) const override;
+  Result<ListRefundsResult> ListRefunds(const Principal& caller,
+                                        const ListRefundsRequest& request) const override;
+  Result<RefundPolicy> SetRefundPolicy(const Principal& caller, RefundPolicy policy) override;
+  Result<size_t> ResolvePendingRefunds() override;
+
  private:
   int64_t NowMs() const;
 
@@ -250,6 +263,22 @@ class GatewayImpl final : public Gateway {
   Result<std::string> ScanIndex(std::string_view prefix, std::string_view page_token,
                                 int64_t from_ms, int64_t to_ms, int32_t page_size,
                                 const std::function<Result<bool>(std::string_view id)>& load) const;
+
+  // Refunds: reading, the decision under the bill's lock, and paying out (no lock held).
+  Result<std::optional<Refund>> LoadRefund(std::string_view refund_id) const;
+  Result<Refund> ReadableRefund(const Principal& caller, std::string_view refund_id) const;
+  // The refunds of a payment, oldest first.
+  Result<std::vector<Refund>> RefundsOfPayment(std::string_view payment_id) const;
+  // Creates the refund under the locks; `send` is set when it goes to a connector now.
+  Result<Refund> DecideRefund(const Principal& caller, const RefundPaymentRequest& request,
+                              bool* send);
+  Result<Refund> DecideApproval(const Principal& caller, const ApproveRefundRequest& request);
+  // Asks the refund's connector to pay it out (no lock held) and waits up to collect_wait_ms
+  // for the answer, which is recorded whenever it comes. Returns the refund as it then stands.
+  Result<Refund> PayOut(Refund refund);
+  // Records a connector's answer under the bill's lock (a refund no longer PROCESSING is left).
+  Result<Refund> ApplyRefundAnswer(std::string_view refund_id,
+                                   const Result<connector::RefundOutcome>& answer);
 
   std::unique_ptr<Ledger> ledger_;
   GatewayOptions options_;
