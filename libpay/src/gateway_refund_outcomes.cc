@@ -20,48 +20,6 @@ namespace pay::internal {
 using connector::OutcomeStatus;
 using connector::RefundOutcome;
 
-namespace {
-
-// Amounts are at most kMaxAmountMinor (10^15), so a product of two needs more than 64 bits.
-__extension__ typedef __int128 Int128;
-
-bool IsSuspense(std::string_view account) { return account.substr(0, 9) == "suspense/"; }
-
-// Each collected account's share of a refunded total `total` of the payment (docs/
-// ledger-format.md "Refund postings"): the suspense accounts first, in order, up to their
-// amounts; the rest R over the other accounts proportionally, floor(R * a_i / N) with N their
-// sum, the remainder to the first of them. The shares sum to `total`, and for the whole amount
-// they are the collected amounts, so a full refund reverses the collection exactly.
-std::vector<int64_t> Shares(const std::vector<Posting>& collected, int64_t total) {
-  std::vector<int64_t> shares(collected.size(), 0);
-  int64_t rest = total;
-  int64_t others = 0;
-  for (size_t i = 0; i < collected.size(); ++i) {
-    const int64_t amount = collected[i].amount.minor_units();
-    if (IsSuspense(collected[i].account)) {
-      shares[i] = std::min(rest, amount);
-      rest -= shares[i];
-    } else {
-      others += amount;
-    }
-  }
-  if (rest == 0) return shares;
-  PAY_CHECK(others > 0);
-  int64_t given = 0;
-  size_t first = collected.size();
-  for (size_t i = 0; i < collected.size(); ++i) {
-    if (IsSuspense(collected[i].account)) continue;
-    if (first == collected.size()) first = i;
-    const Int128 share = static_cast<Int128>(rest) * collected[i].amount.minor_units() / others;
-    shares[i] = static_cast<int64_t>(share);
-    given += shares[i];
-  }
-  shares[first] += rest - given;
-  return shares;
-}
-
-}  // namespace
-
 Result<Refund> GatewayImpl::PayOut(Refund refund) {
   ConnectorSlot* slot = FindConnector(refund.connector);
   if (slot == nullptr) return refund;  // not configured now: stays PROCESSING
@@ -138,19 +96,20 @@ Result<Refund> GatewayImpl::ApplyRefundAnswer(std::string_view refund_id,
   }
 
   // SUCCEEDED: the connector paid the amount out of its clearing account; the accounts the
-  // collection credited give it back (cumulative rule, see Shares).
+  // collection credited give it back (cumulative rule, see RefundShares).
   const std::vector<Posting> collected = CollectedPostings(*payment);
   const int64_t before_total = payment->refunded_minor_units;
   const int64_t after_total = before_total + refund.amount.minor_units();
   PAY_CHECK(after_total <= payment->amount.minor_units());
-  const std::vector<int64_t> shares_before = Shares(collected, before_total);
-  const std::vector<int64_t> shares_after = Shares(collected, after_total);
+  const std::vector<int64_t> shares_before = RefundShares(collected, before_total);
+  const std::vector<int64_t> shares_after = RefundShares(collected, after_total);
   LedgerEntry succeeded = RefundEntry(refund, kSystemPrincipal, RefundState::kProcessing,
                                       RefundState::kSucceeded, outcome.connector_reference);
   const std::string& currency = refund.amount.currency();
   int64_t suspense_total = 0;
   for (size_t i = 0; i < collected.size(); ++i) {
-    if (IsSuspense(collected[i].account)) suspense_total += collected[i].amount.minor_units();
+    if (IsSuspenseAccount(collected[i].account))
+      suspense_total += collected[i].amount.minor_units();
     const int64_t debit = shares_after[i] - shares_before[i];
     if (debit == 0) continue;
     PAY_ASSIGN_OR_RETURN(Money money, Money::Create(currency, debit));

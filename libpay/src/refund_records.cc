@@ -2,6 +2,7 @@
 
 #include "refund_records.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "coding.h"
@@ -62,6 +63,47 @@ Status CheckVersion(Decoder& decoder, std::string_view what) {
 }  // namespace
 
 std::string RefundPolicyKey(std::string_view agency_id) { return StrCat("policy/", agency_id); }
+
+namespace {
+// Amounts are at most kMaxAmountMinor (10^15), so a product of two needs more than 64 bits.
+__extension__ typedef __int128 Int128;
+
+}  // namespace
+
+bool IsSuspenseAccount(std::string_view account) { return account.substr(0, 9) == "suspense/"; }
+
+std::vector<int64_t> RefundShares(const std::vector<Posting>& collected, int64_t total) {
+  std::vector<int64_t> shares(collected.size(), 0);
+  int64_t rest = total;
+  int64_t others = 0;
+  for (size_t i = 0; i < collected.size(); ++i) {
+    const int64_t amount = collected[i].amount.minor_units();
+    if (IsSuspenseAccount(collected[i].account)) {
+      shares[i] = std::min(rest, amount);
+      rest -= shares[i];
+    } else {
+      others += amount;
+    }
+  }
+  if (rest == 0) return shares;
+  if (others == 0) {
+    // Only suspense accounts, and more refunded than they hold: the refund limit prevents it; a
+    // stored split that does not sum to the amount must still give balanced postings.
+    if (!shares.empty()) shares[0] += rest;
+    return shares;
+  }
+  int64_t given = 0;
+  size_t first = collected.size();
+  for (size_t i = 0; i < collected.size(); ++i) {
+    if (IsSuspenseAccount(collected[i].account)) continue;
+    if (first == collected.size()) first = i;
+    const Int128 share = static_cast<Int128>(rest) * collected[i].amount.minor_units() / others;
+    shares[i] = static_cast<int64_t>(share);
+    given += shares[i];
+  }
+  shares[first] += rest - given;
+  return shares;
+}
 
 std::string RefundInFlightKey(std::string_view refund_id) {
   return StrCat(kRefundsInFlight, '\0', refund_id);

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger.h"
 #include "pay/ledger_entry.h"
@@ -32,6 +33,18 @@ inline constexpr std::string_view kRefundsByAgency = "ra";
 // Refunds PROCESSING: "ir" NUL refund_id, removed when the outcome is recorded.
 inline constexpr std::string_view kRefundsInFlight = "ir";
 std::string RefundInFlightKey(std::string_view refund_id);
+
+// True for "suspense/<connector>" accounts (money owed back).
+bool IsSuspenseAccount(std::string_view account);
+
+// Each collected account's share of a refunded total `total` of a payment whose collection
+// credited `collected` (positive amounts summing to the payment's amount; docs/ledger-format.md
+// "Refund postings"): the suspense accounts first, in order, up to their amounts; the rest R over
+// the other accounts proportionally, floor(R * a_i / N) with N their sum, the remainder to the
+// first of them. The shares sum to `total`; for the whole amount they are the collected amounts,
+// so a full refund reverses the collection exactly. A refund from T0 to T1 debits
+// share(T1) - share(T0). 0 <= total <= the payment's amount.
+std::vector<int64_t> RefundShares(const std::vector<Posting>& collected, int64_t total);
 
 // A refund's ledger entry (agency chain; subject: refund id, related: payment id): REFUND_CREATED
 // without `from`, else REFUND_STATE_CHANGED. amount: the refund's.

@@ -32,6 +32,8 @@ void AddLedgerCommands(CLI::App* app, Action* action);
 void AddLedgerVerifyCommand(CLI::App* ledger, Action* action);
 // `report daily`: figures computed by replaying the ledger.
 void AddReportCommands(CLI::App* app, Action* action);
+// `refund create|approve|reject|get|list|policy set` (PaymentService refunds, AdminService).
+void AddRefundCommands(CLI::App* app, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

@@ -85,6 +85,7 @@ int Main(int argc, char** argv) {
   AddPaymentCommands(&app, &action);
   AddLedgerCommands(&app, &action);
   AddReportCommands(&app, &action);
+  AddRefundCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {
