@@ -43,6 +43,17 @@ void ResolvePending(pay::Gateway& gateway) {
   }
 }
 
+// Called with ResolvePending: refunds whose payout was not confirmed are asked again by id.
+void ResolvePendingRefunds(pay::Gateway& gateway) {
+  pay::Result<size_t> pending = gateway.ResolvePendingRefunds();
+  if (!pending.ok()) {
+    spdlog::error("retrying PROCESSING refunds failed: {}",
+                  std::string(pending.status().message()));
+  } else if (*pending > 0) {
+    spdlog::info("{} refunds still PROCESSING: their connectors have no outcome yet", *pending);
+  }
+}
+
 void ExpireFees(pay::Gateway& gateway) {
   pay::Result<size_t> expired = gateway.ExpireDueFees();
   if (!expired.ok()) {
@@ -124,6 +135,7 @@ class Maintenance {
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_inquiry) {
         ResolvePending(*gateway_);
+        ResolvePendingRefunds(*gateway_);
         ExpireFees(*gateway_);
         ApplyPenalties(*gateway_);
         ReconcileYesterday();
@@ -194,6 +206,7 @@ int Serve(const ServeOptions& options) {
   // Payments a crash left between "sent to the connector" and "outcome recorded" are resolved
   // before serving.
   ResolvePending(**gateway);
+  ResolvePendingRefunds(**gateway);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

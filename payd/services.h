@@ -35,6 +35,9 @@ class AdminServiceImpl final : public pay::v1::AdminService::Service {
   grpc::Status ReconcileConnector(grpc::ServerContext* context,
                                   const pay::v1::ReconcileConnectorRequest* request,
                                   pay::v1::ReconcileConnectorResponse* response) override;
+  grpc::Status SetRefundPolicy(grpc::ServerContext* context,
+                               const pay::v1::SetRefundPolicyRequest* request,
+                               pay::v1::RefundPolicy* response) override;
 
  private:
   pay::Gateway* gateway_;
@@ -91,6 +94,20 @@ class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
   grpc::Status WatchPayments(grpc::ServerContext* context,
                              const pay::v1::WatchPaymentsRequest* request,
                              grpc::ServerWriter<pay::v1::PaymentEvent>* writer) override;
+  // Refunds (refund_handlers.cc).
+  grpc::Status RefundPayment(grpc::ServerContext* context,
+                             const pay::v1::RefundPaymentRequest* request,
+                             pay::v1::Refund* response) override;
+  grpc::Status ApproveRefund(grpc::ServerContext* context,
+                             const pay::v1::ApproveRefundRequest* request,
+                             pay::v1::Refund* response) override;
+  grpc::Status RejectRefund(grpc::ServerContext* context,
+                            const pay::v1::RejectRefundRequest* request,
+                            pay::v1::Refund* response) override;
+  grpc::Status GetRefund(grpc::ServerContext* context, const pay::v1::GetRefundRequest* request,
+                         pay::v1::Refund* response) override;
+  grpc::Status ListRefunds(grpc::ServerContext* context, const pay::v1::ListRefundsRequest* request,
+                           pay::v1::ListRefundsResponse* response) override;
 
  private:
   pay::Gateway* gateway_;

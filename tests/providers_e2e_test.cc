@@ -530,5 +530,96 @@ TEST_F(ProvidersTest, KillNineDuringFaultedPaymentsLosesNothing) {
   Soak(configured != nullptr ? std::atoi(configured) : 600, /*crash=*/true);
 }
 
+// Refunds through the real wallet connector and simulator: a wallet payment back to the wallet
+// that paid; a channel's payment (its connector cannot refund) to a wallet the approver names.
+TEST_F(ProvidersTest, RefundsGoBackToTheWalletOrToOneTheApproverNames) {
+  ASSERT_TRUE(
+      wallet_->PutWallet("+966501234567", "Citizen", Money::Create("SAR", 100000).value()).ok());
+  ASSERT_TRUE(wallet_->PutWallet("+966501112222", "Other", Money::Create("SAR", 0).value()).ok());
+  v1::Fee fee;
+  IssueFee(passports_.agency_key, 30000, &fee);
+  v1::Payment payment;
+  ASSERT_TRUE(TryPay(passports_.agency_key,
+                     WalletPayment(fee.bill_number(), "wallet-r", "+966501234567"), &payment)
+                  .ok());
+  payment = AwaitFinal(payment.payment_id(), std::chrono::seconds(20));
+  ASSERT_EQ(payment.state(), v1::Payment::SUCCEEDED) << payment.DebugString();
+
+  v1::SetRefundPolicyRequest policy;
+  policy.mutable_policy()->set_agency_id("passports");
+  policy.mutable_policy()->add_approval_thresholds()->set_currency("SAR");
+  policy.mutable_policy()->mutable_approval_thresholds(0)->set_minor_units(10000);
+  v1::RefundPolicy set;
+  {
+    auto context = MakeContext(payd_.admin_key(), kCallTimeout);
+    ASSERT_TRUE(admin_->SetRefundPolicy(context.get(), policy, &set).ok());
+  }
+  v1::RefundPaymentRequest request;
+  request.set_payment_id(payment.payment_id());
+  request.mutable_amount()->set_currency("SAR");
+  request.mutable_amount()->set_minor_units(5000);
+  request.set_reason_code(v1::Refund::OVERPAYMENT);
+  request.set_idempotency_key("wallet-refund");
+  v1::Refund refund;
+  {
+    auto context = MakeContext(passports_.agency_key, std::chrono::seconds(30));
+    grpc::Status status = payments_->RefundPayment(context.get(), request, &refund);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(refund.state(), v1::Refund::SUCCEEDED) << refund.DebugString();
+  EXPECT_EQ(refund.connector(), "wallet");
+  EXPECT_EQ(wallet_->GetWallet("+966501234567")->balance.minor_units(), 75000);
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), 25000);
+
+  // A channel's payment: the approver names the wallet to pay.
+  v1::Fee counter_fee;
+  IssueFee(passports_.agency_key, 12000, &counter_fee);
+  v1::RecordChannelPaymentRequest record;
+  record.set_bill_number(counter_fee.bill_number());
+  record.mutable_amount()->set_currency("SAR");
+  record.mutable_amount()->set_minor_units(12000);
+  record.set_method(v1::BANK_TRANSFER);
+  record.set_channel_reference("BRANCH-9");
+  record.set_idempotency_key("branch-9");
+  v1::Payment counter;
+  {
+    auto context = MakeContext(passports_.channel_key, kCallTimeout);
+    ASSERT_TRUE(payments_->RecordChannelPayment(context.get(), record, &counter).ok());
+  }
+  request.set_payment_id(counter.payment_id());
+  request.mutable_amount()->set_minor_units(2000);
+  request.set_idempotency_key("channel-refund");
+  v1::Refund pending;
+  {
+    auto context = MakeContext(passports_.agency_key, std::chrono::seconds(30));
+    ASSERT_TRUE(payments_->RefundPayment(context.get(), request, &pending).ok());
+  }
+  ASSERT_EQ(pending.state(), v1::Refund::PENDING_APPROVAL);
+  v1::CreateCredentialRequest approver_request;
+  approver_request.set_role(v1::Credential::AGENCY);
+  approver_request.add_agency_ids("passports");
+  approver_request.set_approver(true);
+  v1::CreateCredentialResponse approver;
+  {
+    auto context = MakeContext(payd_.admin_key(), kCallTimeout);
+    ASSERT_TRUE(admin_->CreateCredential(context.get(), approver_request, &approver).ok());
+  }
+  v1::ApproveRefundRequest approve;
+  approve.set_refund_id(pending.refund_id());
+  approve.mutable_destination()->set_method(v1::MOBILE_WALLET);
+  approve.mutable_destination()->set_account("+966501112222");
+  v1::Refund approved;
+  {
+    auto context = MakeContext(approver.api_key(), std::chrono::seconds(30));
+    grpc::Status status = payments_->ApproveRefund(context.get(), approve, &approved);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(approved.state(), v1::Refund::SUCCEEDED) << approved.DebugString();
+  EXPECT_EQ(approved.connector(), "wallet");
+  EXPECT_EQ(wallet_->GetWallet("+966501112222")->balance.minor_units(), 2000);
+  EXPECT_EQ(wallet_->GetMerchant()->Balance("SAR"), 23000);
+  EXPECT_EQ(LedgerBalance("clearing/wallet")["SAR"], 23000);
+}
+
 }  // namespace
 }  // namespace pay::integration

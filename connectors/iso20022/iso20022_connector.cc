@@ -837,6 +837,8 @@ class Iso20022Connector final : public connector::Connector {
   void Inquire(const CollectionRequest& request, CollectionCallback done) override {
     core_->Inquire(request, std::move(done));
   }
+  bool CanRefund() const override { return true; }
+
   void Refund(const RefundRequest& request, RefundCallback done) override {
     core_->Refund(request, std::move(done));
   }

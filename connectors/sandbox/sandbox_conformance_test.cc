@@ -39,7 +39,7 @@ class SandboxHarness final : public connector::conformance::Harness {
   Result<connector::Notification> MakeMalformedNotification() override {
     return absl::UnimplementedError("no notifications");
   }
-  bool Refunds() const override { return false; }
+  bool Refunds() const override { return true; }  // succeeds at once, like collections
 };
 
 }  // namespace

@@ -30,6 +30,25 @@ class SandboxConnector final : public connector::Connector {
     done(Decide(request));
   }
 
+  // Refunds succeed at once, like collections; the reference is stable per refund id, so a retry
+  // with the same id gives the same answer. Amounts whose minor units end in 402 are refused, so
+  // that tests can see a FAILED refund.
+  bool CanRefund() const override { return true; }
+
+  void Refund(const connector::RefundRequest& request, connector::RefundCallback done) override {
+    connector::RefundOutcome outcome;
+    outcome.connector_reference = "sbx_" + request.refund_id;
+    if (request.amount.minor_units() % 1000 == kDeclineSuffix) {
+      outcome.status = OutcomeStatus::kFailed;
+      outcome.failure_code = "REFUND_DECLINED";
+      outcome.failure_message =
+          "sandbox: refunds whose minor units end in 402 are declined (test mode)";
+    } else {
+      outcome.status = OutcomeStatus::kSucceeded;
+    }
+    done(outcome);
+  }
+
  private:
   std::string name_;
 

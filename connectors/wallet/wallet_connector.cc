@@ -285,20 +285,13 @@ class Core : public std::enable_shared_from_this<Core> {
   }
 
   void Refund(const connector::RefundRequest& request, connector::RefundCallback done) {
-    if (!request.destination_account.empty()) {
-      connector::RefundOutcome outcome;
-      outcome.status = OutcomeStatus::kFailed;
-      outcome.failure_code = "UNSUPPORTED_DESTINATION";
-      outcome.failure_message =
-          "the wallet refunds only to the wallet that paid; leave "
-          "destination_account empty";
-      return done(outcome);
-    }
     RefundOrder order;
     order.refund_id = request.refund_id;
     order.request_id = request.payment_id;
     order.amount = request.amount;
     order.reason = request.reason;
+    // Another wallet (phone number) named by the gateway's approver, or the one that paid.
+    order.destination_msisdn = request.destination_account;
     HttpRequest http;
     http.method = "POST";
     http.target = std::string(kRefundsPath);
@@ -542,6 +535,8 @@ class WalletConnector final : public connector::Connector {
   void Inquire(const CollectionRequest& request, CollectionCallback done) override {
     core_->Inquire(request, std::move(done));
   }
+
+  bool CanRefund() const override { return true; }
 
   void Refund(const connector::RefundRequest& request, connector::RefundCallback done) override {
     core_->Refund(request, std::move(done));

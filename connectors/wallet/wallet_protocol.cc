@@ -413,10 +413,14 @@ Result<PaymentStatusReport> ParsePaymentStatusReport(std::string_view json_text)
 }
 
 std::string ToJson(const RefundOrder& message) {
-  return Dump(Json{{"refund_id", message.refund_id},
-                   {"request_id", message.request_id},
-                   {"amount", AmountJson(message.amount)},
-                   {"reason", message.reason}});
+  Json json{{"refund_id", message.refund_id},
+            {"request_id", message.request_id},
+            {"amount", AmountJson(message.amount)},
+            {"reason", message.reason}};
+  if (!message.destination_msisdn.empty()) {
+    json["destination_msisdn"] = message.destination_msisdn;
+  }
+  return Dump(json);
 }
 
 Result<RefundOrder> ParseRefundOrder(std::string_view json_text) {
@@ -426,6 +430,7 @@ Result<RefundOrder> ParseRefundOrder(std::string_view json_text) {
   PAY_ASSIGN_OR_RETURN(message.request_id, GetString(json, "request_id", true));
   PAY_ASSIGN_OR_RETURN(message.amount, GetAmount(json, "amount", /*positive=*/true));
   PAY_ASSIGN_OR_RETURN(message.reason, GetString(json, "reason", false));
+  PAY_ASSIGN_OR_RETURN(message.destination_msisdn, GetString(json, "destination_msisdn", false));
   return message;
 }
 

@@ -146,6 +146,9 @@ struct RefundOrder {
   std::string request_id;
   Money amount;
   std::string reason;
+  // Optional: pay this wallet instead of the one that paid. The request_id may then be one the
+  // wallet never collected (a payment a channel took, refunded through the wallet).
+  std::string destination_msisdn;
 
   friend bool operator==(const RefundOrder&, const RefundOrder&) = default;
 };

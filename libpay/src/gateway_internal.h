@@ -182,6 +182,18 @@ class GatewayImpl final : public Gateway {
   Status RecordWebhookAttempt(const WebhookTask& task, const WebhookAttempt& attempt,
                               int64_t now_ms) override;
   bool WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const override;
+  // Refunds (gateway_refunds.cc, gateway_refund_outcomes.cc).
+  Result<Refund> RefundPayment(const Principal& caller,
+                               const RefundPaymentRequest& request) override;
+  Result<Refund> ApproveRefund(const Principal& caller,
+                               const ApproveRefundRequest& request) override;
+  Result<Refund> RejectRefund(const Principal& caller, std::string_view refund_id,
+                              std::string_view reason) override;
+  Result<Refund> GetRefund(const Principal& caller, std::string_view refund_id) const override;
+  Result<ListRefundsResult> ListRefunds(const Principal& caller,
+                                        const ListRefundsRequest& request) const override;
+  Result<RefundPolicy> SetRefundPolicy(const Principal& caller, RefundPolicy policy) override;
+  Result<size_t> ResolvePendingRefunds() override;
 
  private:
   int64_t NowMs() const;
@@ -289,6 +301,21 @@ class GatewayImpl final : public Gateway {
   // DuePenalties) and updates `fee` and the penalty index; puts the fee record stamped with the
   // last of them. The caller holds the bill's lock. Returns how many entries it appended.
   Result<size_t> AppendDuePenalties(WriteSet* write_set, Fee* fee, int64_t now_ms);
+  // Refunds: reading, the decision under the bill's lock, and paying out (no lock held).
+  Result<std::optional<Refund>> LoadRefund(std::string_view refund_id) const;
+  Result<Refund> ReadableRefund(const Principal& caller, std::string_view refund_id) const;
+  // The refunds of a payment, oldest first.
+  Result<std::vector<Refund>> RefundsOfPayment(std::string_view payment_id) const;
+  // Creates the refund under the locks; `send` is set when it goes to a connector now.
+  Result<Refund> DecideRefund(const Principal& caller, const RefundPaymentRequest& request,
+                              bool* send);
+  Result<Refund> DecideApproval(const Principal& caller, const ApproveRefundRequest& request);
+  // Asks the refund's connector to pay it out (no lock held) and waits up to collect_wait_ms
+  // for the answer, which is recorded whenever it comes. Returns the refund as it then stands.
+  Result<Refund> PayOut(Refund refund);
+  // Records a connector's answer under the bill's lock (a refund no longer PROCESSING is left).
+  Result<Refund> ApplyRefundAnswer(std::string_view refund_id,
+                                   const Result<connector::RefundOutcome>& answer);
 
   std::unique_ptr<Ledger> ledger_;
   GatewayOptions options_;

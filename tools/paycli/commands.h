@@ -38,6 +38,8 @@ void AddReportCommands(CLI::App* app, Action* action);
 void AddWebhookListenCommand(CLI::App* webhook, Action* action);
 // `watch` (payment events as JSON lines), `webhook create|list|delete|deliveries|replay`.
 void AddEventCommands(CLI::App* app, Action* action);
+// `refund create|approve|reject|get|list|policy set` (PaymentService refunds, AdminService).
+void AddRefundCommands(CLI::App* app, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

@@ -87,6 +87,7 @@ int Main(int argc, char** argv) {
   AddReportCommands(&app, &action);
   AddEventCommands(&app, &action);
   AddFeeTypeCommands(&app, &action);
+  AddRefundCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {

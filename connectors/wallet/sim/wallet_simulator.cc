@@ -697,7 +697,31 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
     refund.result.wallet_reference = NextId("WRF");
     const Money& amount = order->amount;
     auto request = requests.find(order->request_id);
-    if (request == requests.end()) {
+    if (!order->destination_msisdn.empty()) {
+      // A payout to a named wallet: for a request collected here the refund limit holds as
+      // usual; an unknown request_id is money collected elsewhere, paid out from this account.
+      auto destination = wallets.find(order->destination_msisdn);
+      if (destination == wallets.end()) {
+        refund.result.reason = "UNKNOWN_WALLET";
+      } else if (request != requests.end() &&
+                 (request->second.status != PaymentStatus::kSucceeded ||
+                  request->second.order.amount.currency() != amount.currency() ||
+                  request->second.refunded_minor + amount.minor_units() >
+                      request->second.order.amount.minor_units())) {
+        refund.result.reason = "EXCEEDS_COLLECTED";
+      } else if (merchant_balances[amount.currency()] < amount.minor_units()) {
+        refund.result.reason = "MERCHANT_INSUFFICIENT_FUNDS";
+      } else {
+        merchant_balances[amount.currency()] -= amount.minor_units();
+        destination->second.balance += amount.minor_units();
+        if (request != requests.end()) request->second.refunded_minor += amount.minor_units();
+        ++refunded_count;
+        refund.result.status = PaymentStatus::kSucceeded;
+        statement.push_back(StatementEntry{order->request_id, refund.result.wallet_reference,
+                                           *Money::Create(amount.currency(), -amount.minor_units()),
+                                           NowMs()});
+      }
+    } else if (request == requests.end()) {
       refund.result.reason = "UNKNOWN_REQUEST";
     } else if (request->second.status != PaymentStatus::kSucceeded) {
       refund.result.reason = "NOT_COLLECTED";

@@ -24,6 +24,7 @@
 #include "pay/ledger_entry.h"
 #include "pay/payment.h"
 #include "pay/principal.h"
+#include "pay/refund.h"
 #include "pay/status.h"
 
 namespace pay {
@@ -251,6 +252,36 @@ class Gateway {
   // Blocks until the ledger's last sequence exceeds `sequence` or `timeout_ms` passed; returns
   // whether it does. Entries are visible only once durable.
   virtual bool WaitForEntriesAfter(uint64_t sequence, int64_t timeout_ms) const = 0;
+  // Refunds (PaymentService; pay/refund.h). AGENCY credentials of the payment's agency request,
+  // approve and reject; AUDITOR credentials read.
+  //
+  // Requests a refund of a SUCCEEDED or PARTIALLY_REFUNDED payment. Under the bill's lock the
+  // refunds of the payment that are not REJECTED or FAILED never sum above its amount: more ->
+  // kFailedPrecondition saying how much is left. Idempotent per calling credential and key. A
+  // refund above the agency's approval threshold for its currency (or in a currency without
+  // one), or of a payment whose connector cannot refund, waits PENDING_APPROVAL; otherwise it is
+  // sent to the connector at once and returned as it then stands (PROCESSING when the connector
+  // has not confirmed it within collect_wait_ms).
+  virtual Result<Refund> RefundPayment(const Principal& caller,
+                                       const RefundPaymentRequest& request) = 0;
+  // Maker-checker: an approver (Principal::approver) of the refund's agency other than its
+  // requester approves a PENDING_APPROVAL refund; it is sent to the connector as above.
+  virtual Result<Refund> ApproveRefund(const Principal& caller,
+                                       const ApproveRefundRequest& request) = 0;
+  // An approver of the refund's agency (the requester may withdraw their own) rejects a
+  // PENDING_APPROVAL refund; its amount becomes refundable again.
+  virtual Result<Refund> RejectRefund(const Principal& caller, std::string_view refund_id,
+                                      std::string_view reason) = 0;
+  virtual Result<Refund> GetRefund(const Principal& caller, std::string_view refund_id) const = 0;
+  virtual Result<ListRefundsResult> ListRefunds(const Principal& caller,
+                                                const ListRefundsRequest& request) const = 0;
+  // ADMIN: replaces an agency's approval thresholds (one per currency). Recorded as a record,
+  // not a ledger entry (no entry type exists for it yet).
+  virtual Result<RefundPolicy> SetRefundPolicy(const Principal& caller, RefundPolicy policy) = 0;
+  // Retries the payout of every refund left PROCESSING with the same refund id (connectors'
+  // refunds are idempotent by id) and records the outcomes learnt. Returns how many are still
+  // PROCESSING. payd calls it where it calls ResolvePendingPayments.
+  virtual Result<size_t> ResolvePendingRefunds() = 0;
 };
 
 }  // namespace pay

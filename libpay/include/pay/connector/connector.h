@@ -42,7 +42,7 @@ namespace pay::connector {
 
 // Bumped when the interface changes incompatibly; plugins built against another version are
 // refused when payd loads them.
-inline constexpr int kSdkVersion = 1;
+inline constexpr int kSdkVersion = 2;  // 2: Connector::CanRefund
 
 // What the gateway asks a connector to collect.
 struct CollectionRequest {
@@ -222,6 +222,14 @@ class Connector {
   virtual void Refund(const RefundRequest& request, RefundCallback done) {
     done(absl::UnimplementedError("this connector cannot refund"));
   }
+
+  // True when Refund pays money out (overridden together with Refund). The gateway sends a
+  // refund only to a connector that can; a payment whose connector cannot is refunded to a
+  // destination an approver names, through a connector that can. A connector that can should
+  // honour RefundRequest::destination_account (or fail the refund with a failure_code saying it
+  // cannot pay to another account). Refunds are idempotent by refund_id: the gateway retries a
+  // refund whose outcome it did not learn with the same id.
+  virtual bool CanRefund() const { return false; }
 
   // An inbound request from the provider (status report, credit notification). Verify it, report
   // through the sink, then reply. The default knows no notifications (404).
