@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "gateway_internal.h"
+#include "pay/refund.h"
 #include "str_util.h"
 
 namespace pay {
@@ -32,10 +33,12 @@ namespace {
 // How long WatchEvents waits for new entries before it checks `cancelled` again.
 constexpr int64_t kWatchPollMs = 250;
 
-// Refund states are numbered by the refunds feature; until its names are known here they are
-// shown by number.
-std::string RefundStateName(uint8_t state) {
-  return state == 0 ? std::string() : StrCat("STATE_", static_cast<int>(state));
+// The name of a refund state byte of an entry ("" for none, "UNKNOWN" for a value that is not a
+// state).
+std::string RefundStateText(uint8_t state) {
+  if (state == 0) return std::string();
+  const std::optional<RefundState> decoded = RefundStateFromByte(state);
+  return decoded ? std::string(RefundStateName(*decoded)) : std::string("UNKNOWN");
 }
 
 }  // namespace
@@ -84,8 +87,8 @@ Result<std::optional<PaymentEvent>> GatewayImpl::EventOf(const LedgerEntry& entr
       event.refund_id = entry.subject_id;
       event.payment_id = entry.related_id;
       PAY_ASSIGN_OR_RETURN(event.fee_id, fee_of_payment(entry.related_id));
-      event.from_state = RefundStateName(entry.from_state);
-      event.to_state = RefundStateName(entry.to_state);
+      event.from_state = RefundStateText(entry.from_state);
+      event.to_state = RefundStateText(entry.to_state);
       break;
     }
     default: {

@@ -262,7 +262,9 @@ Result<uint64_t> Ledger::Commit(WriteSet write_set) {
     if (status.ok()) {
       last_sequence_ = next_sequence - 1;
       last_time_ms_ = time_ms;
-      chain_.head_hash = std::move(changes.head_hash);
+      // A group of write sets without entries (records only: a webhook cursor, a policy) leaves
+      // the chain's head where it was.
+      if (!changes.head_hash.empty()) chain_.head_hash = std::move(changes.head_hash);
       for (auto& [agency_id, head] : changes.agency_heads) chain_.agency_heads[agency_id] = head;
       for (auto& [key, balance] : changes.balances) chain_.balances[key] = balance;
       if (changes.last_checkpoint != 0) chain_.last_checkpoint = changes.last_checkpoint;

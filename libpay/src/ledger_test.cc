@@ -77,6 +77,27 @@ TEST_F(LedgerTest, AssignsGapFreeSequenceNumbers) {
   EXPECT_LE(entries[0].time_ms, entries[2].time_ms);
 }
 
+// Regression: a commit of records only (a webhook cursor, a refund policy) once reset the chain's
+// head, so the next entry linked to nothing.
+TEST_F(LedgerTest, RecordsOnlyCommitKeepsTheChainLinked) {
+  std::unique_ptr<Ledger> ledger = OpenLedger();
+  WriteSet first;
+  first.Append(Entry("a"));
+  ASSERT_TRUE(ledger->Commit(std::move(first)).ok());
+  const std::string head = ledger->HeadHash();
+  WriteSet records;
+  records.Put(Table::kMeta, "k", "v");
+  ASSERT_TRUE(ledger->Commit(std::move(records)).ok());
+  EXPECT_EQ(ledger->HeadHash(), head);
+  WriteSet second;
+  second.Append(Entry("b"));
+  ASSERT_TRUE(ledger->Commit(std::move(second)).ok());
+  std::vector<LedgerEntry> entries = AllEntries(*ledger);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].prev_hash, EntryHash(entries[0]));
+  EXPECT_EQ(entries[1].agency_prev_hash, EntryHash(entries[0]));
+}
+
 TEST_F(LedgerTest, StampedRecordsCarryTheirEntrySequence) {
   std::unique_ptr<Ledger> ledger = OpenLedger();
   WriteSet first;
