@@ -21,6 +21,9 @@
 #ifndef PAYD_BINARY
 #error "PAYD_BINARY must be defined to the path of the payd executable"
 #endif
+#ifndef PAYCLI_BINARY
+#error "PAYCLI_BINARY must be defined to the path of the paycli executable"
+#endif
 
 namespace pay::integration {
 namespace {
@@ -53,14 +56,14 @@ std::string MakeTempDir() {
   return std::string(buffer.data());
 }
 
-// Starts payd with `args`, stdin from /dev/null, stdout and stderr appended to `output_path`.
-// Returns the child's pid, or -1 with *error set.
-pid_t SpawnPayd(const std::vector<std::string>& args, const std::string& output_path,
-                std::string* error) {
+// Starts `binary` with `args`, stdin from /dev/null, stdout and stderr appended to
+// `output_path`. Returns the child's pid, or -1 with *error set.
+pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::string& output_path, std::string* error) {
   // Everything the child needs is prepared before fork(): between fork() and exec() a child of a
   // multi-threaded process (gRPC has threads) may only make async-signal-safe calls.
   std::vector<std::string> argv_strings;
-  argv_strings.push_back(PAYD_BINARY);
+  argv_strings.push_back(binary);
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_strings) argv.push_back(arg.data());
@@ -83,7 +86,7 @@ pid_t SpawnPayd(const std::vector<std::string>& args, const std::string& output_
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
     execv(argv[0], argv.data());
-    static const char kExecFailed[] = "exec of payd failed\n";
+    static const char kExecFailed[] = "exec failed\n";
     (void)!write(STDERR_FILENO, kExecFailed, sizeof(kExecFailed) - 1);
     _exit(127);
   }
@@ -96,7 +99,9 @@ std::string Tail(const std::string& text, size_t bytes) {
 
 }  // namespace
 
-CommandResult RunPayd(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+// Runs `binary` to completion (see RunPayd).
+static CommandResult Run(const std::string& binary, const std::vector<std::string>& args,
+                  std::chrono::seconds timeout) {
   CommandResult result;
   const std::string dir = MakeTempDir();
   if (dir.empty()) {
@@ -105,7 +110,7 @@ CommandResult RunPayd(const std::vector<std::string>& args, std::chrono::seconds
   }
   const std::string output_path = dir + "/output";
   std::string error;
-  const pid_t pid = SpawnPayd(args, output_path, &error);
+  const pid_t pid = Spawn(binary, args, output_path, &error);
   if (pid < 0) {
     result.output = error;
     std::filesystem::remove_all(dir);
@@ -132,9 +137,24 @@ CommandResult RunPayd(const std::vector<std::string>& args, std::chrono::seconds
   return result;
 }
 
+CommandResult RunPayd(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  return Run(PAYD_BINARY, args, timeout);
+}
+
 PaydProcess::~PaydProcess() {
   if (running()) Kill();
   if (data_dir_.empty()) return;
+  if (verify_ledger_at_exit_ && !::testing::Test::HasFailure()) {
+    // Whatever the test did, the books must still verify: every chain link, every posting
+    // balanced, the stored balances equal to the replayed ones.
+    const CommandResult verified =
+        Run(PAYCLI_BINARY,
+            {"ledger", "verify", "--quiet", "--data-dir", data_dir_, "--public-key-file",
+             data_dir_ + "/signing.pub"},
+            std::chrono::seconds(120));
+    EXPECT_EQ(verified.exit_code, 0) << "the ledger left by this test does not verify:\n"
+                                     << verified.output;
+  }
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr, "---- payd.log (%s) ----\n%s\n---- end of payd.log ----\n",
                  data_dir_.c_str(), Tail(ReadLog(), kLogTailBytes).c_str());
@@ -176,7 +196,7 @@ PaydProcess::~PaydProcess() {
   std::string error;
   std::vector<std::string> args = {"serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"};
   args.insert(args.end(), serve_args_.begin(), serve_args_.end());
-  pid_ = SpawnPayd(args, LogPath(), &error);
+  pid_ = Spawn(PAYD_BINARY, args, LogPath(), &error);
   if (pid_ < 0) return ::testing::AssertionFailure() << error;
 
   static const std::regex kListening(R"(listening on 127\.0\.0\.1:([0-9]+))");

@@ -61,6 +61,11 @@ class PaydProcess {
   // May be called again after Stop() or Kill(): same data directory, possibly another port.
   ::testing::AssertionResult Start();
 
+  // When false, the destructor does not check the ledger (tests that tamper with the store on
+  // purpose). By default a PaydProcess whose test has not failed runs `paycli ledger verify
+  // --data-dir` on its data directory at destruction and fails the test if it does not verify.
+  void set_verify_ledger_at_exit(bool verify) { verify_ledger_at_exit_ = verify; }
+
   // More `payd serve` arguments for the next Start() (connectors file, notify endpoint, ...).
   void set_serve_args(std::vector<std::string> args) { serve_args_ = std::move(args); }
 
@@ -92,6 +97,7 @@ class PaydProcess {
   std::string target_;
   std::shared_ptr<grpc::Channel> channel_;
   std::vector<std::string> serve_args_;
+  bool verify_ledger_at_exit_ = true;
   pid_t pid_ = -1;
 };
 
