@@ -30,6 +30,11 @@ struct ServeOptions {
   int checkpoint_interval_seconds = 60;
   // Payments left PROCESSING are inquired with their connector this often (and at start).
   int inquiry_interval_seconds = 5;
+  // Settlement (docs/settlement.md): the connector that sends the transfers ("" : none), and the
+  // daily close at settlement_close ("HH:MM", "" : only by an ADMIN) in settlement_time_zone.
+  std::string settlement_connector;
+  std::string settlement_close;
+  std::string settlement_time_zone = "UTC";
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

@@ -34,6 +34,8 @@ void AddLedgerVerifyCommand(CLI::App* ledger, Action* action);
 void AddReportCommands(CLI::App* app, Action* action);
 // `webhook listen`: an HTTPS receiver that checks signatures, added under `webhook`.
 void AddWebhookListenCommand(CLI::App* webhook, Action* action);
+// `settlement list|show|close|retry|report`, `treasury set|list` (SettlementService).
+void AddSettlementCommands(CLI::App* app, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

@@ -88,6 +88,7 @@ int Main(int argc, char** argv) {
   CLI::App* webhook = app.add_subcommand("webhook", "Webhooks: receive and check deliveries");
   webhook->require_subcommand(1);
   AddWebhookListenCommand(webhook, &action);
+  AddSettlementCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
   try {
