@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
       ->add_option("--settlement-time-zone", serve_options.settlement_time_zone,
                    "IANA time zone of --settlement-close, e.g. Asia/Riyadh")
       ->capture_default_str();
+  // Fault injection for the crash tests: not listed in --help.
+  serve->add_option("--test-settlement-crash-at", serve_options.settlement_crash_at)->group("");
 
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);

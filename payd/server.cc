@@ -191,6 +191,7 @@ int Serve(const ServeOptions& options) {
   gateway_options.idempotency_retention_ms =
       int64_t{options.idempotency_retention_days} * 24 * 3600 * 1000;
   gateway_options.settlement.connector = options.settlement_connector;
+  gateway_options.settlement.crash_at = options.settlement_crash_at;
   std::optional<SettlementSchedule> settlement_schedule;
   if (!options.settlement_close.empty()) {
     pay::Result<SettlementSchedule> parsed =

@@ -35,6 +35,8 @@ struct ServeOptions {
   std::string settlement_connector;
   std::string settlement_close;
   std::string settlement_time_zone = "UTC";
+  // Crash tests only (SettlementOptions::crash_at).
+  std::string settlement_crash_at;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

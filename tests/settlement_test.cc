@@ -82,10 +82,21 @@ class SettlementTest : public PaydTest {
                         << "poll_after_ms = 1000\n"
                         << "breaker_failures = 1000\n";
     ASSERT_EQ(payd_.Stop(), 0);
-    payd_.set_serve_args({"--connectors-file", file, "--notify-listen", notify_,
-                          "--notify-tls-cert", pki + "/gateway.pem", "--notify-tls-key",
-                          pki + "/gateway.key", "--notify-tls-ca", pki + "/ca.pem",
-                          "--inquiry-interval-seconds", "1", "--settlement-connector", "bank"});
+    serve_args_ = {"--connectors-file",
+                   file,
+                   "--notify-listen",
+                   notify_,
+                   "--notify-tls-cert",
+                   pki + "/gateway.pem",
+                   "--notify-tls-key",
+                   pki + "/gateway.key",
+                   "--notify-tls-ca",
+                   pki + "/ca.pem",
+                   "--inquiry-interval-seconds",
+                   "1",
+                   "--settlement-connector",
+                   "bank"};
+    payd_.set_serve_args(serve_args_);
     ASSERT_TRUE(payd_.Start());
     ConnectAll();
     ASSERT_TRUE(CreateAgencyWithKeys(*admin_, payd_.admin_key(), "courts", &courts_));
@@ -207,6 +218,7 @@ class SettlementTest : public PaydTest {
   }
 
   iso20022::sim::BankSimProcess bank_;
+  std::vector<std::string> serve_args_;
   std::string notify_;
   AgencyKeys courts_;
   std::string auditor_key_;
@@ -500,6 +512,84 @@ TEST_F(SettlementTest, KilledWhileSettlingNeverCreditsTwice) {
     ++number;
   }
   EXPECT_EQ(Sum(Entries(), "settled/passports", "SAR"), expected);
+}
+
+// payd ends itself abruptly (fault injection, as on SIGKILL) at each step of settling a window:
+// after the close commit, after the nets and transfers are recorded, after the transfers are
+// recorded SENT but before the pain.001 leaves, and after the bank answered it but before the
+// answer is recorded. After each restart the window completes and the bank credited the
+// treasury exactly once.
+TEST_F(SettlementTest, CrashAtEachStepOfSettlingThenRestartCompletesTheWindowOnce) {
+  const std::string iban = Treasury("revenue/passports", "SAR");
+  int64_t expected = 0;
+  uint64_t number = 1;
+  for (const char* step : {"closed", "summarized", "recorded", "answered"}) {
+    SCOPED_TRACE(step);
+    expected += Collect(passports_, 2000 + static_cast<int64_t>(number), "SAR",
+                        "s" + std::to_string(number));
+    std::vector<std::string> crashing = serve_args_;
+    crashing.push_back("--test-settlement-crash-at");
+    crashing.push_back(step);
+    ASSERT_EQ(payd_.Stop(), 0);
+    payd_.set_serve_args(crashing);
+    ASSERT_TRUE(payd_.Start());
+    ConnectAll();
+    Window window;
+    EXPECT_FALSE(Close(number, &window, std::chrono::seconds(20)).ok());  // payd died
+    payd_.Kill();  // reaps the process that ended itself
+    payd_.set_serve_args(serve_args_);
+    ASSERT_TRUE(payd_.Start());
+    ConnectAll();
+    window = AwaitFinal(number);
+    ASSERT_EQ(window.state(), Window::SETTLED) << window.DebugString();
+    EXPECT_EQ(window.attempts(), 1);
+    EXPECT_EQ(BankBalance(iban), expected);
+    Result<iso20022::sim::SimTransaction> tx =
+        bank_.GetTransaction("STL" + std::to_string(number) + "-1");
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    EXPECT_EQ(tx->times_debited, 1);
+    EXPECT_EQ(Get(0).window_number(), number + 1);
+    ++number;
+  }
+  EXPECT_EQ(Sum(Entries(), "settled/passports", "SAR"), expected);
+}
+
+// The daily close in a time zone: Asia/Riyadh is UTC+3 all year. With the close set to the
+// Riyadh minute that just began, payd closes the open window once (by "system") and not the one
+// it opens, whose scheduled close is a day away.
+TEST_F(SettlementTest, ClosesOnScheduleInTheConfiguredTimeZoneOnce) {
+  const std::string iban = Treasury("revenue/passports", "SAR");
+  const int64_t sar = Collect(passports_, 3100, "SAR", "sched");
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const int64_t riyadh_minute = ((now_s + 3 * 3600) / 60) % (24 * 60);
+  const int hour = static_cast<int>(riyadh_minute / 60);
+  const int minute = static_cast<int>(riyadh_minute % 60);
+  const std::string close =
+      std::string(1, static_cast<char>('0' + hour / 10)) + static_cast<char>('0' + hour % 10) +
+      ":" + static_cast<char>('0' + minute / 10) + static_cast<char>('0' + minute % 10);
+  std::vector<std::string> scheduled = serve_args_;
+  for (std::string arg : {std::string("--settlement-close"), close,
+                          std::string("--settlement-time-zone"), std::string("Asia/Riyadh")}) {
+    scheduled.push_back(arg);
+  }
+  ASSERT_EQ(payd_.Stop(), 0);
+  payd_.set_serve_args(scheduled);
+  ASSERT_TRUE(payd_.Start());
+  ConnectAll();
+  Window window = AwaitFinal(1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (window.state() == Window::OPEN && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    window = AwaitFinal(1);
+  }
+  ASSERT_EQ(window.state(), Window::SETTLED) << window.DebugString();
+  EXPECT_EQ(window.closed_by(), "system");
+  EXPECT_EQ(BankBalance(iban), sar);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two maintenance ticks
+  EXPECT_EQ(Get(0).window_number(), 2u);
+  EXPECT_EQ(Get(0).state(), Window::OPEN);
 }
 
 }  // namespace

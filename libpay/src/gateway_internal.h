@@ -306,6 +306,8 @@ class GatewayImpl final : public Gateway {
   // the bank never received is not inquired, which a bank may take as final).
   std::mutex acked_mu_;
   std::set<std::pair<uint64_t, int32_t>> acked_attempts_;
+  // SettlementOptions::crash_at: ends the process at `step` when it is the one configured.
+  void MaybeCrashAt(std::string_view step) const;
   // Sign with the gateway's key (for reports).
   std::function<std::string(std::string_view)> sign_;
 

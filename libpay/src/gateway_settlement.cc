@@ -10,6 +10,8 @@
 // sequences below S that a read before the commit could not see.
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <tuple>
 
@@ -132,6 +134,13 @@ Status ValidateBic(std::string_view field, std::string_view bic) {
 
 }  // namespace
 
+void GatewayImpl::MaybeCrashAt(std::string_view step) const {
+  if (options_.settlement.crash_at.empty() || options_.settlement.crash_at != step) return;
+  std::fprintf(stderr, "settlement: crashing at \"%s\" (fault injection)\n",
+               options_.settlement.crash_at.c_str());
+  std::_Exit(137);
+}
+
 Result<std::optional<SettlementWindow>> GatewayImpl::LoadWindow(uint64_t number) const {
   PAY_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                        ledger_->Get(Table::kSettlements, WindowKey(number)));
@@ -226,6 +235,7 @@ Result<SettlementWindow> GatewayImpl::CloseSettlementWindow(const Principal& cal
     }
     if (number == open.number) {
       PAY_ASSIGN_OR_RETURN(SettlementWindow closed, CloseWindowLocked(open, caller.credential_id));
+      MaybeCrashAt("closed");
       PAY_RETURN_IF_ERROR(SummarizeLocked(std::move(closed)).status());
     } else {
       // Already closed: the same window, unchanged (a retried close).
@@ -351,6 +361,7 @@ Result<SettlementWindow> GatewayImpl::SummarizeLocked(SettlementWindow window) {
   }
   write_set.Put(Table::kSettlements, WindowKey(window.number), EncodeSettlementWindow(window));
   PAY_RETURN_IF_ERROR(ledger_->Commit(std::move(write_set)).status());
+  MaybeCrashAt("summarized");
   return window;
 }
 

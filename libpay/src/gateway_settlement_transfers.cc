@@ -182,6 +182,7 @@ Result<SettlementWindow> GatewayImpl::SettleWindow(uint64_t number, int64_t wait
     }
   }
   if (attempt > 0) {
+    MaybeCrashAt("recorded");
     Status sent = SendAttempt(number, attempt, /*inquire=*/false);
     (void)sent;  // the transfers stay SENT; the follow-up below and maintenance ask again
   }
@@ -242,6 +243,7 @@ Status GatewayImpl::SendAttempt(uint64_t number, int32_t attempt, bool inquire) 
       answer->WaitFor(kBankAnswerWaitMs);
   if (!statuses) return absl::DeadlineExceededError("the bank did not answer in time");
   PAY_RETURN_IF_ERROR(statuses->status());
+  if (!inquire) MaybeCrashAt("answered");
   if (!inquire) {
     std::lock_guard<std::mutex> lock(acked_mu_);
     acked_attempts_.insert({number, attempt});

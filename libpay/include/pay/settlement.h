@@ -115,6 +115,11 @@ struct SettlementOptions {
   std::string connector;
   // How long CloseSettlementWindow and RetrySettlement wait for the bank's answers.
   int64_t wait_ms = 15'000;
+  // Fault injection for crash tests only: the process ends at once (std::_Exit, as on SIGKILL)
+  // at this step of settling: "closed" (close committed, nets not yet), "summarized" (nets and
+  // transfers committed, nothing SENT), "recorded" (SENT committed, pain.001 not sent) or
+  // "answered" (the bank answered the pain.001, its answer not yet recorded). Empty: never.
+  std::string crash_at;
 };
 
 }  // namespace pay
