@@ -9,8 +9,8 @@
 namespace payd {
 namespace {
 
+// Callers leave a time of 0 (none) unset.
 void ToTimestampMs(int64_t time_ms, google::protobuf::Timestamp* out) {
-  if (time_ms <= 0) return;
   out->set_seconds(time_ms / 1000);
   out->set_nanos(static_cast<int32_t>(time_ms % 1000) * 1'000'000);
 }
@@ -20,8 +20,8 @@ void ToProto(const pay::SettlementWindow& window, pay::v1::SettlementWindow* out
   out->set_state(static_cast<pay::v1::SettlementWindow::State>(window.state));
   out->set_first_sequence(window.first_sequence);
   out->set_close_sequence(window.close_sequence);
-  ToTimestampMs(window.open_time_ms, out->mutable_open_time());
-  ToTimestampMs(window.close_time_ms, out->mutable_close_time());
+  if (window.open_time_ms > 0) ToTimestampMs(window.open_time_ms, out->mutable_open_time());
+  if (window.close_time_ms > 0) ToTimestampMs(window.close_time_ms, out->mutable_close_time());
   out->set_closed_by(window.closed_by);
   out->set_attempts(window.attempts);
   for (const pay::SettlementNet& net : window.nets) {
@@ -47,7 +47,9 @@ void ToProto(const pay::SettlementWindow& window, pay::v1::SettlementWindow* out
     line->set_message_id(transfer.message_id);
     line->set_reason(transfer.reason);
     line->set_bank_reference(transfer.bank_reference);
-    ToTimestampMs(transfer.update_time_ms, line->mutable_update_time());
+    if (transfer.update_time_ms > 0) {
+      ToTimestampMs(transfer.update_time_ms, line->mutable_update_time());
+    }
   }
 }
 
@@ -56,7 +58,7 @@ void ToProto(const pay::TreasuryAccount& account, pay::v1::TreasuryAccount* out)
   out->set_iban(account.iban);
   out->set_bic(account.bic);
   out->set_name(account.name);
-  ToTimestampMs(account.update_time_ms, out->mutable_update_time());
+  if (account.update_time_ms > 0) ToTimestampMs(account.update_time_ms, out->mutable_update_time());
 }
 
 }  // namespace
