@@ -260,6 +260,12 @@ TEST_F(SettlementTest, SettlesTwoCurrenciesToTheTreasuryAccountsToTheMinorUnit) 
   EXPECT_EQ(courts->amount().currency(), "JOD");
   EXPECT_EQ(passports->message_id(), "STL-1-1");
   EXPECT_EQ(passports->state(), Transfer::ACCEPTED);
+  // The pain.001 passed the connector's schema check and bank-sim's (ISO 20022 XSDs): the bank
+  // counted no invalid message.
+  Result<iso20022::sim::SimStats> stats = bank_.GetStats();
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_GE(stats->messages_received, 1);
+  EXPECT_EQ(stats->invalid_messages_received, 0);
   // The treasury accounts at the bank received exactly the nets.
   EXPECT_EQ(BankBalance(passports_iban), sar);
   EXPECT_EQ(BankBalance(courts_iban), jod);
