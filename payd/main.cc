@@ -124,6 +124,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{30} * 86'400'000))
       ->capture_default_str();
 
+  serve->add_option("--settlement-connector", serve_options.settlement_connector,
+                    "Connector instance that sends settlement transfers (pain.001), e.g. bank");
+  serve->add_option("--settlement-close", serve_options.settlement_close,
+                    "Local time HH:MM at which the settlement window closes daily (empty: only "
+                    "by an ADMIN)");
+  serve
+      ->add_option("--settlement-time-zone", serve_options.settlement_time_zone,
+                   "IANA time zone of --settlement-close, e.g. Asia/Riyadh")
+      ->capture_default_str();
+  // Fault injection for the crash tests: not listed in --help.
+  serve->add_option("--test-settlement-crash-at", serve_options.settlement_crash_at)->group("");
+
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);
   if (level == spdlog::level::off && log_level != "off") {

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "watch_control.h"
 #include "webhook_dispatcher.h"
 #include "webhook_service.h"
+#include "settlement_schedule.h"
 
 namespace payd {
 namespace {
@@ -97,6 +99,18 @@ void Reconcile(pay::Gateway& gateway, int64_t day_start_ms) {
   }
 }
 
+// Closes the settlement window when its scheduled time has passed (due_ms; 0: no schedule) and
+// follows up every window still settling.
+void Settle(pay::Gateway& gateway, int64_t due_ms) {
+  pay::Result<size_t> unfinished = gateway.RunSettlement(due_ms);
+  if (!unfinished.ok()) {
+    spdlog::error("settlement follow-up failed: {}; it is retried at the next inquiry tick",
+                  std::string(unfinished.status().message()));
+  } else if (*unfinished > 0) {
+    spdlog::info("{} settlement windows are still settling", *unfinished);
+  }
+}
+
 void WriteCheckpoint(pay::Gateway& gateway) {
   pay::Result<pay::LedgerEntry> checkpoint = gateway.AppendCheckpoint();
   if (!checkpoint.ok()) {
@@ -111,8 +125,12 @@ void WriteCheckpoint(pay::Gateway& gateway) {
 // is unknown. Stops (and joins) when destroyed.
 class Maintenance {
  public:
-  Maintenance(pay::Gateway* gateway, const ServeOptions& options)
-      : gateway_(gateway), options_(options), thread_([this](std::stop_token stop) { Run(stop); }) {}
+  Maintenance(pay::Gateway* gateway, const ServeOptions& options,
+              std::optional<SettlementSchedule> schedule)
+      : gateway_(gateway),
+        options_(options),
+        schedule_(std::move(schedule)),
+        thread_([this](std::stop_token stop) { Run(stop); }) {}
   ~Maintenance() {
     thread_.request_stop();
     thread_.join();
@@ -126,6 +144,9 @@ class Maintenance {
                            std::chrono::seconds(options_.checkpoint_interval_seconds);
     auto next_inquiry = std::chrono::steady_clock::now() +
                         std::chrono::seconds(options_.inquiry_interval_seconds);
+    // Transfers a crash left SENT are asked about (their message resent, which the bank
+    // deduplicates) before anything new is sent.
+    Settle(*gateway_, SettlementDueMs());
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(mu);
@@ -139,6 +160,7 @@ class Maintenance {
         ExpireFees(*gateway_);
         ApplyPenalties(*gateway_);
         ReconcileYesterday();
+        Settle(*gateway_, SettlementDueMs());
         next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
       }
       if (now >= next_checkpoint) {
@@ -159,8 +181,16 @@ class Maintenance {
     reconciled_day_ = today - kDayMs;
   }
 
+  int64_t SettlementDueMs() const {
+    if (!schedule_) return 0;
+    return schedule_->LastDueMs(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+  }
+
   pay::Gateway* gateway_;
   ServeOptions options_;
+  std::optional<SettlementSchedule> schedule_;
   int64_t reconciled_day_ = -1;
   std::jthread thread_;
 };
@@ -189,6 +219,18 @@ int Serve(const ServeOptions& options) {
   gateway_options.webhook_backoff_max_ms = options.webhook_backoff_max_ms;
   gateway_options.webhook_max_attempts = options.webhook_max_attempts;
   gateway_options.webhook_max_age_ms = options.webhook_max_age_ms;
+  gateway_options.settlement.connector = options.settlement_connector;
+  gateway_options.settlement.crash_at = options.settlement_crash_at;
+  std::optional<SettlementSchedule> settlement_schedule;
+  if (!options.settlement_close.empty()) {
+    pay::Result<SettlementSchedule> parsed =
+        SettlementSchedule::Parse(options.settlement_close, options.settlement_time_zone);
+    if (!parsed.ok()) {
+      spdlog::critical("{}", std::string(parsed.status().message()));
+      return 1;
+    }
+    settlement_schedule = *parsed;
+  }
   pay::Result<std::unique_ptr<pay::Gateway>> gateway = pay::Gateway::Open(gateway_options);
   if (!gateway.ok()) {
     spdlog::critical("cannot open the gateway: {}", std::string(gateway.status().message()));
@@ -215,6 +257,7 @@ int Serve(const ServeOptions& options) {
   PaymentServiceImpl payment_service(gateway->get());
   LedgerServiceImpl ledger_service(gateway->get());
   WebhookServiceImpl webhook_service(gateway->get());
+  SettlementServiceImpl settlement_service(gateway->get());
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -226,6 +269,7 @@ int Serve(const ServeOptions& options) {
   builder.RegisterService(&payment_service);
   builder.RegisterService(&ledger_service);
   builder.RegisterService(&webhook_service);
+  builder.RegisterService(&settlement_service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   // Bounds the handler threads, and so everything queued behind them (the ledger's commit queue);
   // calls beyond it are refused with RESOURCE_EXHAUSTED rather than piling up.
@@ -239,7 +283,7 @@ int Serve(const ServeOptions& options) {
                      options.listen);
     return 1;
   }
-  auto maintenance = std::make_unique<Maintenance>(gateway->get(), options);
+  auto maintenance = std::make_unique<Maintenance>(gateway->get(), options, settlement_schedule);
   auto webhooks = std::make_unique<WebhookDispatcher>(gateway->get(), options.webhooks);
   spdlog::info("payd listening on {}:{} (data dir {}, ledger at sequence {})",
                HostOf(options.listen), bound_port, options.data_dir,

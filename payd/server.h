@@ -38,6 +38,13 @@ struct ServeOptions {
   int64_t webhook_backoff_max_ms = 600'000;
   int32_t webhook_max_attempts = 25;
   int64_t webhook_max_age_ms = int64_t{24} * 3600 * 1000;
+  // Settlement (docs/settlement.md): the connector that sends the transfers ("" : none), and the
+  // daily close at settlement_close ("HH:MM", "" : only by an ADMIN) in settlement_time_zone.
+  std::string settlement_connector;
+  std::string settlement_close;
+  std::string settlement_time_zone = "UTC";
+  // Crash tests only (SettlementOptions::crash_at).
+  std::string settlement_crash_at;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

@@ -11,6 +11,7 @@
 #include "pay/v1/fee_service.grpc.pb.h"
 #include "pay/v1/ledger_service.grpc.pb.h"
 #include "pay/v1/payment_service.grpc.pb.h"
+#include "pay/v1/settlement_service.grpc.pb.h"
 
 namespace payd {
 
@@ -126,6 +127,36 @@ class LedgerServiceImpl final : public pay::v1::LedgerService::Service {
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const pay::v1::GetCheckpointRequest* request,
                              pay::v1::LedgerEntry* response) override;
+
+ private:
+  pay::Gateway* gateway_;
+};
+
+// Settlement windows and treasury accounts (settlement_service.cc).
+class SettlementServiceImpl final : public pay::v1::SettlementService::Service {
+ public:
+  explicit SettlementServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
+  grpc::Status ListSettlementWindows(grpc::ServerContext* context,
+                                     const pay::v1::ListSettlementWindowsRequest* request,
+                                     pay::v1::ListSettlementWindowsResponse* response) override;
+  grpc::Status GetSettlementWindow(grpc::ServerContext* context,
+                                   const pay::v1::GetSettlementWindowRequest* request,
+                                   pay::v1::SettlementWindow* response) override;
+  grpc::Status CloseSettlementWindow(grpc::ServerContext* context,
+                                     const pay::v1::CloseSettlementWindowRequest* request,
+                                     pay::v1::SettlementWindow* response) override;
+  grpc::Status RetrySettlement(grpc::ServerContext* context,
+                               const pay::v1::RetrySettlementRequest* request,
+                               pay::v1::SettlementWindow* response) override;
+  grpc::Status GetSettlementReport(grpc::ServerContext* context,
+                                   const pay::v1::GetSettlementReportRequest* request,
+                                   pay::v1::SettlementReport* response) override;
+  grpc::Status SetTreasuryAccount(grpc::ServerContext* context,
+                                  const pay::v1::SetTreasuryAccountRequest* request,
+                                  pay::v1::TreasuryAccount* response) override;
+  grpc::Status ListTreasuryAccounts(grpc::ServerContext* context,
+                                    const pay::v1::ListTreasuryAccountsRequest* request,
+                                    pay::v1::ListTreasuryAccountsResponse* response) override;
 
  private:
   pay::Gateway* gateway_;

@@ -11,6 +11,7 @@ PAY_PACKAGES=(
   librocksdb-dev libsodium-dev libssl-dev libboost-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libxml2-dev
   libgtest-dev libgmock-dev libbenchmark-dev time
+  libicu-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -274,6 +274,11 @@ class Core : public std::enable_shared_from_this<Core> {
   void Collect(const CollectionRequest& request, CollectionCallback done);
   void Inquire(const CollectionRequest& request, CollectionCallback done);
   void Refund(const RefundRequest& request, RefundCallback done);
+  // Settlement: one pain.001 for the batch; statuses from its pain.002, then by status inquiry.
+  void SendCreditTransfers(const connector::CreditTransferBatch& batch,
+                           connector::CreditTransferCallback done);
+  void InquireCreditTransfers(const connector::CreditTransferBatch& batch,
+                              connector::CreditTransferCallback done);
   void HandleNotification(const Notification& notification, NotificationCallback reply);
   void FetchStatement(int64_t from_ms, int64_t to_ms, StatementCallback done);
 
@@ -651,6 +656,122 @@ void Core::Refund(const RefundRequest& request, RefundCallback done) {
            });
 }
 
+namespace {
+
+// A settlement transfer's status from a status report's transaction.
+connector::CreditTransferStatus SettlementStatusOf(const std::string& end_to_end_id,
+                                                   const TxStatusReport& tx) {
+  const CollectionOutcome outcome = OutcomeFromReport(tx);
+  connector::CreditTransferStatus status;
+  status.end_to_end_id = end_to_end_id;
+  status.status = outcome.status;
+  status.provider_reference = tx.account_servicer_reference;
+  if (outcome.status == OutcomeStatus::kFailed) {
+    // The ISO reason code itself ("AC04"): settlement reports it as the bank gave it.
+    status.failure_code = tx.reason_code.empty() ? "RJCT" : tx.reason_code;
+    status.failure_message = outcome.failure_message;
+  }
+  return status;
+}
+
+}  // namespace
+
+void Core::SendCreditTransfers(const connector::CreditTransferBatch& batch,
+                               connector::CreditTransferCallback done) {
+  const int64_t now_ms = clock_->NowMs();
+  Pain001 message;
+  message.message_id = batch.message_id;
+  message.creation_time_ms = now_ms;
+  message.initiating_party = options_.initiating_party;
+  message.payment_info_id = batch.message_id;
+  message.requested_execution_date_ms = now_ms;
+  message.debtor = options_.collection_account;
+  std::vector<std::string> ids;
+  for (const connector::SettlementCreditTransfer& transfer : batch.transfers) {
+    for (const auto& [field, value] :
+         {std::pair<std::string, std::string_view>{"end_to_end_id", transfer.end_to_end_id},
+          {"message_id", batch.message_id}}) {
+      Status valid = CheckMax35Text(field, value);
+      if (!valid.ok()) return done(absl::InvalidArgumentError(valid.message()));
+    }
+    Result<std::string> iban = NormalizeIban(transfer.creditor_iban, "creditor_iban");
+    if (!iban.ok()) return done(iban.status());
+    CreditTransfer credit;
+    credit.instruction_id = transfer.end_to_end_id;
+    credit.end_to_end_id = transfer.end_to_end_id;
+    credit.amount = transfer.amount;
+    credit.creditor.iban = *iban;
+    credit.creditor.bic = transfer.creditor_bic;
+    credit.creditor.name = transfer.creditor_name;
+    credit.remittance = transfer.remittance;
+    message.transfers.push_back(std::move(credit));
+    ids.push_back(transfer.end_to_end_id);
+  }
+  std::shared_ptr<Core> self = shared_from_this();
+  const std::string message_id = batch.message_id;
+  Status sent = SendMessage(
+      MessageType::kPain001, kPain001Path, BuildPain001(message),
+      [self, message_id, ids, done](Result<HttpResponse> answer) {
+        const std::string context = "bank: settlement " + message_id;
+        if (!answer.ok()) return done(WithContext(answer.status(), context));
+        if (answer->status != 200 && answer->status != 202) {
+          return done(absl::InternalError(context + ": the bank answered HTTP " +
+                                          std::to_string(answer->status) + " (" +
+                                          Quote(answer->body) + "); the outcome is unknown"));
+        }
+        Status valid = self->schemas_->Validate(MessageType::kPain002, answer->body);
+        if (!valid.ok()) {
+          return done(absl::InternalError(context + ": invalid pain.002 (" +
+                                          std::string(valid.message()) + ")"));
+        }
+        Result<StatusReport> report = ParsePain002(answer->body);
+        if (!report.ok()) return done(report.status());
+        std::vector<connector::CreditTransferStatus> statuses;
+        for (const std::string& id : ids) {
+          std::optional<TxStatusReport> status = StatusOf(*report, id);
+          if (status.has_value()) statuses.push_back(SettlementStatusOf(id, *status));
+        }
+        done(std::move(statuses));
+      });
+  if (!sent.ok()) done(sent);
+}
+
+void Core::InquireCreditTransfers(const connector::CreditTransferBatch& batch,
+                                  connector::CreditTransferCallback done) {
+  struct Round {
+    std::mutex mu;
+    size_t outstanding = 0;
+    std::vector<connector::CreditTransferStatus> statuses;
+    connector::CreditTransferCallback done;
+  };
+  auto round = std::make_shared<Round>();
+  round->outstanding = batch.transfers.size();
+  round->done = std::move(done);
+  if (batch.transfers.empty()) return round->done(round->statuses);
+  for (const connector::SettlementCreditTransfer& transfer : batch.transfers) {
+    const std::string id = transfer.end_to_end_id;
+    QueryStatus(id, [round, id](Result<TxStatusReport> report) {
+      std::optional<connector::CreditTransferStatus> status;
+      if (report.ok()) {
+        status = SettlementStatusOf(id, *report);
+      } else if (report.status().code() == StatusCode::kNotFound) {
+        status.emplace();
+        status->end_to_end_id = id;
+        status->status = OutcomeStatus::kFailed;
+        status->failure_code = "NOT_RECEIVED";
+        status->failure_message = std::string(report.status().message());
+      }
+      bool last = false;
+      {
+        std::lock_guard<std::mutex> lock(round->mu);
+        if (status) round->statuses.push_back(std::move(*status));
+        last = --round->outstanding == 0;
+      }
+      if (last) round->done(std::move(round->statuses));
+    });
+  }
+}
+
 void Core::HandleNotification(const Notification& notification, NotificationCallback reply) {
   if (notification.peer_common_name != options_.bank_common_name) {
     logger_->Warning("refused a notification to " + notification.path + " from \"" +
@@ -847,6 +968,14 @@ class Iso20022Connector final : public connector::Connector {
   }
   void FetchStatement(int64_t from_ms, int64_t to_ms, StatementCallback done) override {
     core_->FetchStatement(from_ms, to_ms, std::move(done));
+  }
+  void SendCreditTransfers(const connector::CreditTransferBatch& batch,
+                           connector::CreditTransferCallback done) override {
+    core_->SendCreditTransfers(batch, std::move(done));
+  }
+  void InquireCreditTransfers(const connector::CreditTransferBatch& batch,
+                              connector::CreditTransferCallback done) override {
+    core_->InquireCreditTransfers(batch, std::move(done));
   }
 
  private:

@@ -363,8 +363,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(GatewayOptions options) {
     return absl::FailedPreconditionError(
         internal::StrCat("data dir ", options.data_dir, " is not initialised; ", hint));
   }
-  return std::unique_ptr<Gateway>(std::make_unique<internal::GatewayImpl>(
-      std::move(ledger), std::move(options), std::move(public_key)));
+  auto gateway = std::make_unique<internal::GatewayImpl>(std::move(ledger), std::move(options),
+                                                         std::move(public_key));
+  gateway->SetSigner(ledger_options.sign);
+  return std::unique_ptr<Gateway>(std::move(gateway));
 }
 
 }  // namespace pay

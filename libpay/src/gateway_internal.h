@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -194,6 +195,21 @@ class GatewayImpl final : public Gateway {
                                         const ListRefundsRequest& request) const override;
   Result<RefundPolicy> SetRefundPolicy(const Principal& caller, RefundPolicy policy) override;
   Result<size_t> ResolvePendingRefunds() override;
+  // Settlement (gateway_settlement.cc, gateway_settlement_transfers.cc).
+  Result<ListSettlementWindowsResult> ListSettlementWindows(
+      const Principal& caller, int32_t page_size, std::string_view page_token) const override;
+  Result<SettlementWindow> GetSettlementWindow(const Principal& caller,
+                                               uint64_t window_number) const override;
+  Result<SettlementWindow> CloseSettlementWindow(const Principal& caller,
+                                                 uint64_t window_number) override;
+  Result<SettlementWindow> RetrySettlement(const Principal& caller,
+                                           uint64_t window_number) override;
+  Result<SettlementReport> GetSettlementReport(const Principal& caller,
+                                               uint64_t window_number) const override;
+  Result<TreasuryAccount> SetTreasuryAccount(const Principal& caller,
+                                             const TreasuryAccount& account) override;
+  Result<std::vector<TreasuryAccount>> ListTreasuryAccounts(const Principal& caller) const override;
+  Result<size_t> RunSettlement(int64_t due_ms) override;
 
  private:
   int64_t NowMs() const;
@@ -337,6 +353,39 @@ class GatewayImpl final : public Gateway {
   Result<WebhookRecord> OwnedWebhook(const Principal& caller, std::string_view webhook_id) const;
   // Serialises every change of webhook records (RPCs and the dispatcher).
   std::mutex webhooks_mu_;
+  // Settlement. settlement_mu_ serialises every change of a window record (close, summary,
+  // transfer states); it is never held while waiting for the bank.
+  std::mutex settlement_mu_;
+  // The stored window `number` (nullopt: absent); the open window (window 1 before any close).
+  Result<std::optional<SettlementWindow>> LoadWindow(uint64_t number) const;
+  Result<SettlementWindow> CurrentWindow() const;
+  // Closes `open` (settlement_mu_ held): the close entry and both window records in one write.
+  Result<SettlementWindow> CloseWindowLocked(const SettlementWindow& open,
+                                             std::string_view principal);
+  // Computes the nets and transfers of a closed window from its ledger range (settlement_mu_
+  // held), unless done already.
+  Result<SettlementWindow> SummarizeLocked(SettlementWindow window);
+  // Records the window's PENDING transfers SENT in a new attempt and sends that attempt; then
+  // follows up the SENT ones until they are final or wait_ms passes.
+  Result<SettlementWindow> SettleWindow(uint64_t number, int64_t wait_ms);
+  // Sends (again) the pain.001 of `attempt` with exactly the transfers it carried, and applies
+  // the bank's answer. `inquire`: ask for statuses instead of sending.
+  Status SendAttempt(uint64_t number, int32_t attempt, bool inquire);
+  // Applies the bank's statuses to the window's SENT transfers, one ledger write.
+  Status ApplyTransferStatuses(uint64_t number,
+                               const std::vector<connector::CreditTransferStatus>& statuses);
+  // Attempts whose pain.001 the bank acknowledged since this process started: their transfers
+  // are followed up by status inquiry; the others by resending the same message (so that an id
+  // the bank never received is not inquired, which a bank may take as final).
+  std::mutex acked_mu_;
+  std::set<std::pair<uint64_t, int32_t>> acked_attempts_;
+  // SettlementOptions::crash_at: ends the process at `step` when it is the one configured.
+  void MaybeCrashAt(std::string_view step) const;
+  // Sign with the gateway's key (for reports).
+  std::function<std::string(std::string_view)> sign_;
+
+ public:
+  void SetSigner(std::function<std::string(std::string_view)> sign) { sign_ = std::move(sign); }
 };
 
 }  // namespace pay::internal

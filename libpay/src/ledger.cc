@@ -23,7 +23,7 @@ const std::vector<std::string>& ColumnFamilyNames() {
   static const std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, "meta", "agencies", "credentials", "credential_keys",
       "fees", "bills", "payments", "index", "idempotency", "balances",
-      "fee_types", "refunds", "webhooks"};
+      "fee_types", "refunds", "webhooks", "settlements"};
   return names;
 }
 

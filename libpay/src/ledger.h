@@ -58,6 +58,7 @@ enum class Table : int {
   kFeeTypes,        // fee type versions (gateway_fee_types.cc)
   kRefunds,         // refund_id -> Refund (gateway_refunds.cc)
   kWebhooks,        // webhook endpoints, delivery cursors and failed deliveries (webhooks)
+  kSettlements,     // settlement windows and treasury accounts (gateway_settlement.cc)
   kCount,
 };
 

@@ -32,11 +32,12 @@ constexpr std::string_view kCheckpointDomain = "pay.ledger.checkpoint.v1";
 constexpr uint64_t kMaxPostings = 64;
 constexpr uint64_t kMaxCheckpointItems = 1'000'000;
 
-constexpr std::array<std::string_view, 14> kEntryTypeNames = {
+constexpr std::array<std::string_view, 16> kEntryTypeNames = {
     "UNKNOWN",           "AGENCY_CREATED",  "CREDENTIAL_CREATED",
     "CREDENTIAL_REVOKED", "FEE_CREATED",     "FEE_STATE_CHANGED",
     "PAYMENT_CREATED",   "PAYMENT_STATE_CHANGED", "CHECKPOINT", "DISCREPANCY",
-    "FEE_ADJUSTED", "REFUND_CREATED", "REFUND_STATE_CHANGED", "FEE_TYPE_DEFINED"};
+    "FEE_ADJUSTED", "REFUND_CREATED", "REFUND_STATE_CHANGED", "FEE_TYPE_DEFINED",
+    "SETTLEMENT_WINDOW_CLOSED", "SETTLEMENT_TRANSFER"};
 
 void PutCheckpointBody(std::string* out, const Checkpoint& checkpoint) {
   PutFixed64(out, checkpoint.covered_sequence);

@@ -40,6 +40,8 @@ void AddWebhookListenCommand(CLI::App* webhook, Action* action);
 void AddEventCommands(CLI::App* app, Action* action);
 // `refund create|approve|reject|get|list|policy set` (PaymentService refunds, AdminService).
 void AddRefundCommands(CLI::App* app, Action* action);
+// `settlement list|show|close|retry|report`, `treasury set|list` (SettlementService).
+void AddSettlementCommands(CLI::App* app, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

@@ -50,7 +50,8 @@ std::vector<std::string> ColumnFamilyNames() {
           "balances",
           "fee_types",
           "refunds",
-          "webhooks"};
+          "webhooks",
+          "settlements"};
 }
 constexpr int kMeta = 1;
 constexpr int kBalances = 10;

@@ -319,6 +319,13 @@ class BankSim::Impl : public std::enable_shared_from_this<BankSim::Impl> {
                    int64_t delay_ms, int64_t deadline_ms, std::function<void()> first_done);
   Result<PushTarget> MakeTarget(const std::string& url);
 
+  // Where the collection account's money in `currency` is kept: the account itself in its own
+  // currency, "<IBAN>/<CCY>" for the other currencies. Other accounts: the IBAN.
+  std::string PocketKey(const std::string& iban, const std::string& currency) const {
+    if (iban != collection_iban_ || currency == options_.currency) return iban;
+    return iban + "/" + currency;
+  }
+
   std::string NextId(std::string_view prefix) {
     return std::string(prefix) + run_id_ + "-" + std::to_string(++sequence_);
   }
@@ -712,7 +719,7 @@ void BankSim::Impl::OnPain001(const HttpServerRequest& request, HttpResponder re
             tx.instruction_id = transfer.instruction_id;
             tx.message_id = message->message_id;
             tx.amount = transfer.amount;
-            tx.debtor_iban = message->debtor.iban;
+            tx.debtor_iban = PocketKey(message->debtor.iban, transfer.amount.currency());
             tx.creditor_iban = creditor;
             tx.remittance = transfer.remittance;
             tx.reference = NextId("BS");
@@ -725,10 +732,11 @@ void BankSim::Impl::OnPain001(const HttpServerRequest& request, HttpResponder re
               tx.reason_text =
                   "no creditor account, and the remittance names no settled collection";
               tx.refused_on_receipt = true;
-            } else if (transfer.amount.currency() != options_.currency) {
+            } else if (accounts_.count(tx.debtor_iban) == 0) {
               tx.status = "RJCT";
               tx.reason_code = "AM03";
-              tx.reason_text = "the collection account is in " + options_.currency;
+              tx.reason_text = "the collection account is in " + options_.currency +
+                               " and has no " + transfer.amount.currency() + " pocket";
               tx.refused_on_receipt = true;
             }
             if (tx.status == "RJCT") {
@@ -1079,7 +1087,9 @@ HttpResponse BankSim::Impl::PostAccount(const json& body) {
   if (account.balance < 0) return JsonError(400, "balance_minor_units: must not be negative");
   if (account.name.empty()) return JsonError(400, "name: required");
   std::lock_guard<std::mutex> lock(mu_);
-  accounts_[account.iban] = account;
+  // The collection account in another currency than its own is a separate pocket of it (the
+  // gateway settles every currency it collects from the same IBAN).
+  accounts_[PocketKey(account.iban, account.currency)] = account;
   return Json(200, AccountJson(account));
 }
 

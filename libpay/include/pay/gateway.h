@@ -25,6 +25,7 @@
 #include "pay/payment.h"
 #include "pay/principal.h"
 #include "pay/refund.h"
+#include "pay/settlement.h"
 #include "pay/status.h"
 
 namespace pay {
@@ -50,6 +51,8 @@ struct GatewayOptions {
   int64_t webhook_backoff_max_ms = 600'000;
   int32_t webhook_max_attempts = 25;
   int64_t webhook_max_age_ms = int64_t{24} * 3600 * 1000;
+  // Settlement windows (settlement.h, docs/settlement.md).
+  SettlementOptions settlement;
 };
 
 // How routing treats a connector: its circuit breaker opens after `breaker_failures` consecutive
@@ -282,6 +285,40 @@ class Gateway {
   // refunds are idempotent by id) and records the outcomes learnt. Returns how many are still
   // PROCESSING. payd calls it where it calls ResolvePendingPayments.
   virtual Result<size_t> ResolvePendingRefunds() = 0;
+  // SettlementService (settlement.h, docs/settlement.md). ADMIN, and AUDITOR (which sees the
+  // nets and transfers of its granted agencies only; "*": all).
+  // Windows newest first, the OPEN one included.
+  virtual Result<ListSettlementWindowsResult> ListSettlementWindows(
+      const Principal& caller, int32_t page_size, std::string_view page_token) const = 0;
+  // kNotFound for a window that does not exist yet.
+  virtual Result<SettlementWindow> GetSettlementWindow(const Principal& caller,
+                                                       uint64_t window_number) const = 0;
+  // ADMIN. Closes the OPEN window (window_number 0: whichever is open) and opens the next one in
+  // the same write, then sends its transfers and waits up to SettlementOptions::wait_ms for the
+  // bank. Closing a window that is already closed returns it unchanged (idempotent); a window
+  // that does not exist yet -> kFailedPrecondition naming the open one.
+  virtual Result<SettlementWindow> CloseSettlementWindow(const Principal& caller,
+                                                         uint64_t window_number) = 0;
+  // ADMIN. Sends again, in a new pain.001 (attempt + 1), the transfers of a closed window that
+  // are still owed (REJECTED, FAILED), with the treasury accounts as now configured.
+  // kFailedPrecondition for an OPEN window.
+  virtual Result<SettlementWindow> RetrySettlement(const Principal& caller,
+                                                   uint64_t window_number) = 0;
+  // The report of a closed window: CSV and JSON, each signed (Ed25519) with the gateway key.
+  virtual Result<SettlementReport> GetSettlementReport(const Principal& caller,
+                                                       uint64_t window_number) const = 0;
+  // ADMIN. Where the money of a revenue account ("revenue/<agency>[/<label>]", the agency must
+  // exist) is settled to. Replaces an earlier setting; the IBAN each transfer was sent to is in
+  // its SENT ledger entry.
+  virtual Result<TreasuryAccount> SetTreasuryAccount(const Principal& caller,
+                                                     const TreasuryAccount& account) = 0;
+  virtual Result<std::vector<TreasuryAccount>> ListTreasuryAccounts(
+      const Principal& caller) const = 0;
+  // payd's maintenance: closes the OPEN window if it opened before `due_ms` (a scheduled close;
+  // 0: no close), then resumes every window still settling: asks the bank about transfers that
+  // were sent but not confirmed (resending the same message, which the bank deduplicates)
+  // before anything new is sent. Returns how many windows are still not final.
+  virtual Result<size_t> RunSettlement(int64_t due_ms) = 0;
 };
 
 }  // namespace pay

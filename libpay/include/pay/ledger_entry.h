@@ -52,6 +52,14 @@ enum class EntryType : uint8_t {
   // An agency defined a new version of a fee type (subject: "<code>@<version>"; detail: the
   // version's terms in canonical JSON). Fees issued under it cite it.
   kFeeTypeDefined = 13,
+  // A settlement window was closed (subject: "window-<n>"; docs/settlement.md). Window n holds
+  // the entries from its first sequence up to this one; window n + 1 opens right after it, in
+  // the same write. No postings.
+  kSettlementWindowClosed = 14,
+  // A settlement transfer changed state (subject: its EndToEndId, related: "window-<n>";
+  // from_state/to_state: pay::TransferState). The ACCEPTED change carries the postings that move
+  // the amount from clearing/<bank connector> to settled/<revenue account suffix>.
+  kSettlementTransfer = 15,
 };
 
 std::string_view EntryTypeName(EntryType type);  // "FEE_CREATED", ...

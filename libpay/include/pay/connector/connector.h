@@ -42,7 +42,9 @@ namespace pay::connector {
 
 // Bumped when the interface changes incompatibly; plugins built against another version are
 // refused when payd loads them.
-inline constexpr int kSdkVersion = 2;  // 2: Connector::CanRefund
+// 2: Connector gained CanRefund (refunds), SendCreditTransfers and InquireCreditTransfers
+// (settlement).
+inline constexpr int kSdkVersion = 2;
 
 // What the gateway asks a connector to collect.
 struct CollectionRequest {
@@ -136,6 +138,38 @@ struct Statement {
 };
 
 using StatementCallback = std::function<void(Result<Statement>)>;
+
+// Settlement: a batch of credit transfers from the gateway's collection account to treasury
+// accounts, sent as one message (an ISO 20022 pain.001). Ids are deterministic and recorded by
+// the gateway before sending: resending the same batch (same message_id, same end_to_end_ids)
+// must never move money twice; the provider deduplicates.
+struct SettlementCreditTransfer {
+  std::string end_to_end_id;  // unique per transfer attempt, at most 35 characters
+  Money amount;               // positive
+  std::string creditor_iban;
+  std::string creditor_bic;   // optional
+  std::string creditor_name;  // optional
+  std::string remittance;     // "SETTLEMENT <window> <revenue account>"
+};
+
+struct CreditTransferBatch {
+  std::string message_id;  // at most 35 characters, "STL-<window>-<attempt>"
+  std::vector<SettlementCreditTransfer> transfers;
+};
+
+// What the provider says about one transfer: kSucceeded (settled, ACSC), kFailed (rejected: the
+// money did not move; failure_code says why) or kPending (not final yet).
+struct CreditTransferStatus {
+  std::string end_to_end_id;
+  OutcomeStatus status = OutcomeStatus::kPending;
+  std::string provider_reference;
+  std::string failure_code;
+  std::string failure_message;
+};
+
+// One status per transfer the provider reported on (transfers it says nothing about are left
+// out). An error: the outcome of the whole batch is unknown (kUnavailable: it was not sent).
+using CreditTransferCallback = std::function<void(Result<std::vector<CreditTransferStatus>>)>;
 
 // Implemented by the host (payd). Each call records durably before it returns OK; a connector
 // acknowledges its provider only after OK, so that a crash in between makes the provider retry.
@@ -240,6 +274,19 @@ class Connector {
   // The provider's statement of the collection account for [from_ms, to_ms), for reconciliation.
   virtual void FetchStatement(int64_t from_ms, int64_t to_ms, StatementCallback done) {
     done(absl::UnimplementedError("this connector has no statements"));
+  }
+
+  // Settlement: sends `batch` (see CreditTransferBatch) and reports the provider's synchronous
+  // acknowledgement. Sending the same batch again must be harmless. The default cannot.
+  virtual void SendCreditTransfers(const CreditTransferBatch& batch, CreditTransferCallback done) {
+    done(absl::UnimplementedError("this connector cannot send credit transfers"));
+  }
+
+  // Asks the provider for the current status of each transfer of `batch` (a transfer it never
+  // received is reported kFailed with failure_code "NOT_RECEIVED"). The default cannot.
+  virtual void InquireCreditTransfers(const CreditTransferBatch& batch,
+                                      CreditTransferCallback done) {
+    done(absl::UnimplementedError("this connector cannot inquire credit transfers"));
   }
 };
 
