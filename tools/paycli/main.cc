@@ -88,9 +88,6 @@ int Main(int argc, char** argv) {
   AddEventCommands(&app, &action);
   AddFeeTypeCommands(&app, &action);
   AddRefundCommands(&app, &action);
-  CLI::App* webhook = app.add_subcommand("webhook", "Webhooks: receive and check deliveries");
-  webhook->require_subcommand(1);
-  AddWebhookListenCommand(webhook, &action);
   AddSettlementCommands(&app, &action);
   app.footer(kFooter);  // After the subcommands: they would inherit it.
 
