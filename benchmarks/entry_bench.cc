@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pay/ledger_entry.h"
+#include "ratio_reporter.h"
 
 namespace {
 
@@ -78,41 +79,12 @@ void BM_EntryHash(benchmark::State& state) {
 }
 BENCHMARK(BM_EntryHash);
 
-// Prints the table, then each piece as a ratio of its baseline.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) cpu_ns_[run.benchmark_name()] = run.GetAdjustedCPUTime();
-  }
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    const std::vector<std::pair<std::string, std::string>> pairs = {
-        {"BM_EncodeEntry", "BM_BaselineCopy"},
-        {"BM_DecodeEntry", "BM_BaselineCopy"},
-        {"BM_EntryHash", "BM_BaselineBlake2b"},
-    };
-    std::printf("\n%-20s %-20s %10s %10s %8s\n", "piece", "baseline", "piece ns", "base ns",
-                "ratio");
-    for (const auto& [piece, baseline] : pairs) {
-      if (!cpu_ns_.count(piece) || !cpu_ns_.count(baseline)) continue;
-      std::printf("%-20s %-20s %10.1f %10.1f %7.1fx\n", piece.c_str(), baseline.c_str(),
-                  cpu_ns_[piece], cpu_ns_[baseline], cpu_ns_[piece] / cpu_ns_[baseline]);
-    }
-  }
-
- private:
-  std::map<std::string, double> cpu_ns_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   if (sodium_init() < 0) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return pay::bench::RunWithRatios(argc, argv,
+                                   {{"BM_EncodeEntry", "BM_BaselineCopy"},
+                                    {"BM_DecodeEntry", "BM_BaselineCopy"},
+                                    {"BM_EntryHash", "BM_BaselineBlake2b"}});
 }

@@ -14,6 +14,7 @@
 
 #include "pay/bill_number.h"
 #include "pay/money.h"
+#include "ratio_reporter.h"
 
 namespace {
 
@@ -59,41 +60,12 @@ void BM_ParseBillNumber(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseBillNumber);
 
-// Prints Google Benchmark's table, then each measured piece as a ratio to its baseline.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) cpu_ns_[run.benchmark_name()] = run.GetAdjustedCPUTime();
-  }
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    const std::vector<std::pair<std::string, std::string>> pairs = {
-        {"BM_MoneyParse", "BM_BaselineStrtoll"},
-        {"BM_MoneyToString", "BM_BaselineStrtoll"},
-        {"BM_DammCheckDigit", "BM_BaselineDigitSum"},
-        {"BM_ParseBillNumber", "BM_BaselineDigitSum"},
-    };
-    std::printf("\n%-20s %-20s %10s %10s %8s\n", "piece", "baseline", "piece ns", "base ns",
-                "ratio");
-    for (const auto& [piece, baseline] : pairs) {
-      if (!cpu_ns_.count(piece) || !cpu_ns_.count(baseline)) continue;
-      std::printf("%-20s %-20s %10.1f %10.1f %7.1fx\n", piece.c_str(), baseline.c_str(),
-                  cpu_ns_[piece], cpu_ns_[baseline], cpu_ns_[piece] / cpu_ns_[baseline]);
-    }
-  }
-
- private:
-  std::map<std::string, double> cpu_ns_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return pay::bench::RunWithRatios(argc, argv,
+                                   {{"BM_MoneyParse", "BM_BaselineStrtoll"},
+                                    {"BM_MoneyToString", "BM_BaselineStrtoll"},
+                                    {"BM_DammCheckDigit", "BM_BaselineDigitSum"},
+                                    {"BM_ParseBillNumber", "BM_BaselineDigitSum"}});
 }
