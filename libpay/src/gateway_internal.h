@@ -226,6 +226,12 @@ class GatewayImpl final : public Gateway {
 
   // Idempotency: the stored record for (caller, operation, key) unless expired.
   Result<std::optional<IdempotencyRecord>> LoadIdempotency(const std::string& storage_key) const;
+  // The payment first created with idempotency key `key` (stored as `storage_key`), nullopt for a
+  // new key; kAlreadyExists naming the key when it was used for a different `what` request.
+  Result<std::optional<Payment>> FirstPaymentForKey(std::string_view storage_key,
+                                                    std::string_view fingerprint,
+                                                    std::string_view key,
+                                                    std::string_view what) const;
 
   struct ConnectorSlot {
     std::unique_ptr<connector::Connector> connector;

@@ -79,19 +79,21 @@ LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, Pay
 
 // Puts the record, stamped with the sequence of the write set's entry `entry_index`.
 void PutPayment(WriteSet* write_set, const Payment& payment, size_t entry_index) {
-  write_set->PutStamped(Table::kPayments, payment.payment_id, entry_index, [record = payment](uint64_t sequence) mutable {
-    Payment& payment = record;
-    payment.ledger_sequence = sequence;
-    return EncodePayment(payment);
-  });
+  write_set->PutStamped(Table::kPayments, payment.payment_id, entry_index,
+                        [record = payment](uint64_t sequence) mutable {
+                          Payment& payment = record;
+                          payment.ledger_sequence = sequence;
+                          return EncodePayment(payment);
+                        });
 }
 
 void PutFee(WriteSet* write_set, const Fee& fee, size_t entry_index) {
-  write_set->PutStamped(Table::kFees, fee.fee_id, entry_index, [record = fee](uint64_t sequence) mutable {
-    Fee& fee = record;
-    fee.ledger_sequence = sequence;
-    return EncodeFee(fee);
-  });
+  write_set->PutStamped(Table::kFees, fee.fee_id, entry_index,
+                        [record = fee](uint64_t sequence) mutable {
+                          Fee& fee = record;
+                          fee.ledger_sequence = sequence;
+                          return EncodeFee(fee);
+                        });
 }
 
 connector::CollectionRequest RequestFor(const Payment& payment) {
@@ -111,7 +113,7 @@ std::string InFlightKey(std::string_view payment_id) {
 }
 
 Result<GatewayImpl::ConnectorSlot*> GatewayImpl::Route(PaymentMethod method,
-                                                      std::string_view named) {
+                                                       std::string_view named) {
   bool any_supports = false;
   const int64_t now_ms = NowMs();
   for (const std::unique_ptr<ConnectorSlot>& slot : connectors_) {
@@ -129,8 +131,8 @@ Result<GatewayImpl::ConnectorSlot*> GatewayImpl::Route(PaymentMethod method,
     return absl::InvalidArgumentError(StrCat("connector: no connector named \"", named, "\""));
   }
   if (!any_supports) {
-    return absl::FailedPreconditionError(StrCat(
-        "method: no connector is configured for ", PaymentMethodName(method), " payments"));
+    return absl::FailedPreconditionError(
+        StrCat("method: no connector is configured for ", PaymentMethodName(method), " payments"));
   }
   return absl::UnavailableError(StrCat("every connector for ", PaymentMethodName(method),
                                        " is unavailable; nothing was recorded, retry later"));
@@ -152,11 +154,29 @@ Result<Payment> GatewayImpl::CreatePayment(const Principal& caller,
   return std::move(decision.payment);
 }
 
+Result<std::optional<Payment>> GatewayImpl::FirstPaymentForKey(std::string_view storage_key,
+                                                               std::string_view fingerprint,
+                                                               std::string_view key,
+                                                               std::string_view what) const {
+  PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record,
+                       LoadIdempotency(std::string(storage_key)));
+  if (!record) return std::optional<Payment>();
+  if (record->fingerprint != fingerprint) {
+    return absl::AlreadyExistsError(
+        StrCat("idempotency_key: \"", key, "\" was already used for a different ", what, " (",
+               record->resource_id, "); use a new key for a new payment"));
+  }
+  PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
+  if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
+  return first;
+}
+
 Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
     const Principal& caller, const CreatePaymentRequest& request) {
   if (caller.role != Role::kAgency && caller.role != Role::kChannel) {
-    return absl::PermissionDeniedError(StrCat(
-        "only AGENCY and CHANNEL credentials create payments; this one is ", RoleName(caller.role)));
+    return absl::PermissionDeniedError(
+        StrCat("only AGENCY and CHANNEL credentials create payments; this one is ",
+               RoleName(caller.role)));
   }
   PAY_RETURN_IF_ERROR(ValidateCreatePayment(request));
   PAY_ASSIGN_OR_RETURN(std::string bill_number, ParseBillNumber(request.bill_number));
@@ -165,18 +185,10 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
       IdempotencyKeyFor(caller.credential_id, "payment", request.idempotency_key);
 
   LockTable::Guard guard = locks_.Lock({idempotency_key, "bill:" + bill_number});
-  PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record, LoadIdempotency(idempotency_key));
-  if (record) {
-    if (record->fingerprint != fingerprint) {
-      return absl::AlreadyExistsError(StrCat(
-          "idempotency_key: \"", request.idempotency_key,
-          "\" was already used for a different payment request (", record->resource_id,
-          "); use a new key for a new payment"));
-    }
-    PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
-    if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
-    return PaymentDecision{*std::move(first), nullptr};
-  }
+  PAY_ASSIGN_OR_RETURN(
+      std::optional<Payment> first,
+      FirstPaymentForKey(idempotency_key, fingerprint, request.idempotency_key, "payment request"));
+  if (first) return PaymentDecision{*std::move(first), nullptr};
 
   const Status not_found =
       absl::NotFoundError(StrCat("bill_number: no bill ", FormatBillNumber(bill_number)));
@@ -282,9 +294,9 @@ Result<GatewayImpl::PaymentDecision> GatewayImpl::DecidePayment(
 Result<Payment> GatewayImpl::RecordChannelPayment(const Principal& caller,
                                                   const RecordChannelPaymentRequest& request) {
   if (caller.role != Role::kChannel) {
-    return absl::PermissionDeniedError(StrCat(
-        "only CHANNEL credentials record payments they collected; this one is ",
-        RoleName(caller.role)));
+    return absl::PermissionDeniedError(
+        StrCat("only CHANNEL credentials record payments they collected; this one is ",
+               RoleName(caller.role)));
   }
   PAY_RETURN_IF_ERROR(ValidateIdempotencyKey("idempotency_key", request.idempotency_key, true));
   if (!request.amount) return absl::InvalidArgumentError("amount: required (what you collected)");
@@ -304,18 +316,10 @@ Result<Payment> GatewayImpl::RecordChannelPayment(const Principal& caller,
       IdempotencyKeyFor(caller.credential_id, "channel_payment", request.idempotency_key);
 
   LockTable::Guard guard = locks_.Lock({idempotency_key, "bill:" + bill_number});
-  PAY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record, LoadIdempotency(idempotency_key));
-  if (record) {
-    if (record->fingerprint != fingerprint) {
-      return absl::AlreadyExistsError(StrCat(
-          "idempotency_key: \"", request.idempotency_key,
-          "\" was already used for a different channel payment (", record->resource_id,
-          "); use a new key for a new payment"));
-    }
-    PAY_ASSIGN_OR_RETURN(std::optional<Payment> first, LoadPayment(record->resource_id));
-    if (!first) return absl::DataLossError("idempotency record names a payment that is not stored");
-    return *std::move(first);
-  }
+  PAY_ASSIGN_OR_RETURN(
+      std::optional<Payment> first,
+      FirstPaymentForKey(idempotency_key, fingerprint, request.idempotency_key, "channel payment"));
+  if (first) return *std::move(first);
   PAY_ASSIGN_OR_RETURN(std::optional<std::string> fee_id, ledger_->Get(Table::kBills, bill_number));
   if (!fee_id) {
     return absl::NotFoundError(StrCat("bill_number: no bill ", FormatBillNumber(bill_number),

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "client.h"
 
 namespace paycli {
@@ -32,6 +33,9 @@ void AddPaymentCommands(CLI::App* app, Action* action);
 void AddLedgerCommands(CLI::App* app, Action* action);
 // `ledger verify`, added under the `ledger` command by AddLedgerCommands.
 void AddLedgerVerifyCommand(CLI::App* ledger, Action* action);
+// Reads the gateway's Ed25519 public key (64 hex digits, a copy of DIR/signing.pub) from the
+// file named by --public-key-file; kInvalidArgument naming the flag and file otherwise.
+absl::StatusOr<std::string> ReadPublicKey(const std::string& path);
 // `report daily`: figures computed by replaying the ledger.
 void AddReportCommands(CLI::App* app, Action* action);
 // `webhook listen`: an HTTPS receiver that checks signatures, added under `webhook`.

@@ -25,8 +25,6 @@ namespace {
 
 using pay::v1::SettlementService;
 
-constexpr std::streamsize kMaxKeyFileBytes = 4096;
-
 struct WindowFlags {
   uint64_t window_number = 0;
 };
@@ -114,24 +112,6 @@ bool VerifyEd25519(const std::string& public_key, const std::string& body,
   return ok;
 }
 
-absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::string content(kMaxKeyFileBytes + 1, '\0');
-  file.read(content.data(), kMaxKeyFileBytes + 1);
-  content.resize(static_cast<size_t>(file.gcount()));
-  if (!file.is_open() || file.bad() || content.size() > static_cast<size_t>(kMaxKeyFileBytes)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--public-key-file: cannot read ", path, " (expected DIR/signing.pub)"));
-  }
-  pay::Result<std::string> key =
-      pay::ParsePublicKeyHex(std::string(absl::StripAsciiWhitespace(content)));
-  if (!key.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--public-key-file ", path, ": ", key.status().message()));
-  }
-  return *std::move(key);
-}
-
 bool WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -141,7 +121,7 @@ bool WriteFile(const std::string& path, const std::string& bytes) {
 int RunSettlementReport(const ReportFlags& flags, const ClientConfig& config) {
   std::string trusted_key;
   if (!flags.public_key_file.empty()) {
-    absl::StatusOr<std::string> key = ReadKeyFile(flags.public_key_file);
+    absl::StatusOr<std::string> key = ReadPublicKey(flags.public_key_file);
     if (!key.ok()) return ReportUsageError(key.status());
     trusted_key = *key;
   }

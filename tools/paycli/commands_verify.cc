@@ -28,14 +28,7 @@ namespace {
 // A public key file holds 64 hex digits; anything much larger is not one.
 constexpr std::streamsize kMaxKeyFileBytes = 4096;
 
-struct VerifyFlags {
-  std::string public_key_file;
-  std::string file;
-  std::string data_dir;
-  std::string agency_id;
-  std::string format;
-  bool quiet = false;
-};
+}  // namespace
 
 absl::StatusOr<std::string> ReadPublicKey(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -54,6 +47,17 @@ absl::StatusOr<std::string> ReadPublicKey(const std::string& path) {
   }
   return *std::move(key);
 }
+
+namespace {
+
+struct VerifyFlags {
+  std::string public_key_file;
+  std::string file;
+  std::string data_dir;
+  std::string agency_id;
+  std::string format;
+  bool quiet = false;
+};
 
 // Feeds the verifier and tracks what the summary needs beyond VerifySummary.
 class Verification {
