@@ -177,6 +177,8 @@ EmptyService::EmptyService() : impl_(std::make_unique<Impl>()) {
   grpc::ResourceQuota quota("empty-payment-service");
   quota.SetMaxThreads(kServerThreads);
   builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, kMinPollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxPollers);
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || port == 0) throw std::runtime_error("the empty gRPC service did not start");
   target_ = "127.0.0.1:" + std::to_string(port);

@@ -56,6 +56,9 @@ class EmptyService {
 // payd's bound on handler threads (payd/server.cc kMaxServerThreads); the empty service uses it
 // too.
 inline constexpr int kServerThreads = 256;
+// payd's pollers (payd/server.cc kMinPollers, kMaxPollers), mirrored for the same thread model.
+inline constexpr int kMinPollers = 2;
+inline constexpr int kMaxPollers = 64;
 
 }  // namespace pay::bench
 
