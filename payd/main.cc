@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/synchronization/mutex.h"
 #include "pay/gateway.h"
 #include "server.h"
 
@@ -33,6 +34,10 @@ int Init(const std::string& data_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian builds absl without NDEBUG, which leaves its mutex deadlock detector on: every
+  // acquisition of every absl::Mutex (the ledger's, gRPC's) then goes through one global graph
+  // lock. Its findings would only be reported, never acted on, in production.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   spdlog::set_default_logger(spdlog::stderr_color_mt("payd"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 

@@ -2,13 +2,12 @@
 
 #include "pay/bill_number.h"
 
-#include <sodium.h>
-
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "coding.h"
 
 namespace pay {
 namespace {
@@ -35,14 +34,6 @@ int DammInterim(std::string_view digits) {
   return interim;
 }
 
-// sodium_init() must run before randombytes_*; it is idempotent but not documented as safe to race,
-// so it runs once, under the function-local static's initialisation guard.
-void EnsureSodiumInitialised() {
-  static const int result = sodium_init();
-  // -1: libsodium could not initialise (no entropy source). Nothing random can be made then.
-  PAY_CHECK(result >= 0);
-}
-
 }  // namespace
 
 char DammCheckDigit(std::string_view digits) {
@@ -51,14 +42,13 @@ char DammCheckDigit(std::string_view digits) {
 }
 
 std::string GenerateBillNumber() {
-  EnsureSodiumInitialised();
   std::string number;
   number.reserve(kDigits);
   // The first digit is 1..9: a spreadsheet that takes the number for an integer would drop a
   // leading zero, and the number would no longer match.
-  number += static_cast<char>('1' + randombytes_uniform(9));
+  number += static_cast<char>('1' + internal::RandomBelow(9));
   while (number.size() < kDigits - 1) {
-    number += static_cast<char>('0' + randombytes_uniform(10));
+    number += static_cast<char>('0' + internal::RandomBelow(10));
   }
   number += DammCheckDigit(number);
   return number;

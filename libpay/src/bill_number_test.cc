@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
+
+#include "coding.h"
 
 namespace pay {
 namespace {
@@ -61,6 +65,45 @@ TEST(BillNumberTest, GeneratedDigitsCoverEveryValueInEveryPosition) {
     }
   }
   EXPECT_FALSE(seen[0][0]);
+}
+
+TEST(BillNumberTest, GeneratedDigitsAreUniform) {
+  // 700,000 digits: 70,000 expected per value, standard deviation about 250. Drawing a digit as
+  // a random byte modulo 10 (a classic bias) would put 0..5 about 1,700 above the others.
+  int64_t counts[10] = {};
+  for (int i = 0; i < 50'000; ++i) {
+    const std::string number = GenerateBillNumber();
+    for (int position = 1; position < 15; ++position) ++counts[number[position] - '0'];
+  }
+  for (int digit = 0; digit < 10; ++digit) {
+    EXPECT_NEAR(counts[digit], 70'000, 1'200) << "digit " << digit;
+  }
+}
+
+TEST(RandomTest, ThreadsDrawIndependentIds) {
+  // Each thread has its own buffer of random bytes: no two threads may hand out the same bytes.
+  std::vector<std::vector<std::string>> drawn(4);
+  std::vector<std::thread> threads;
+  for (auto& ids : drawn) {
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 20'000; ++i) ids.push_back(internal::RandomHex(10));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> unique;
+  for (const auto& ids : drawn) unique.insert(ids.begin(), ids.end());
+  EXPECT_EQ(unique.size(), 80'000u);
+}
+
+TEST(RandomTest, BelowStaysInRangeAndReachesItsEnds) {
+  bool seen[3] = {};
+  for (int i = 0; i < 1'000; ++i) {
+    const uint32_t value = internal::RandomBelow(3);
+    ASSERT_LT(value, 3u);
+    seen[value] = true;
+  }
+  EXPECT_TRUE(seen[0] && seen[1] && seen[2]);
+  EXPECT_EQ(internal::RandomBelow(1), 0u);
 }
 
 TEST(BillNumberTest, EverySingleDigitSubstitutionIsRejected) {

@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include <cstring>
+
 #include "str_util.h"
 
 namespace pay::internal {
@@ -160,10 +162,43 @@ void EnsureSodium() {
 }
 }  // namespace
 
-std::string RandomHex(size_t byte_count) {
+void RandomBytes(void* out, size_t count) {
   EnsureSodium();
+  constexpr size_t kBufferBytes = 512;
+  // Bytes handed out are wiped from the buffer, so a later reader of this memory learns nothing
+  // about ids already issued.
+  thread_local unsigned char buffer[kBufferBytes];
+  thread_local size_t available = 0;
+  auto* to = static_cast<unsigned char*>(out);
+  if (count > kBufferBytes / 2) {
+    randombytes_buf(to, count);
+    return;
+  }
+  if (available < count) {
+    randombytes_buf(buffer, kBufferBytes);
+    available = kBufferBytes;
+  }
+  unsigned char* from = buffer + (kBufferBytes - available);
+  std::memcpy(to, from, count);
+  sodium_memzero(from, count);
+  available -= count;
+}
+
+uint32_t RandomBelow(uint32_t upper_bound) {
+  PAY_CHECK(upper_bound > 0);
+  // The largest multiple of upper_bound that fits in 32 bits: values at or above it are drawn
+  // again, so every residue is equally likely.
+  const uint64_t limit = (uint64_t{1} << 32) - ((uint64_t{1} << 32) % upper_bound);
+  while (true) {
+    uint32_t value = 0;
+    RandomBytes(&value, sizeof value);
+    if (value < limit) return value % upper_bound;
+  }
+}
+
+std::string RandomHex(size_t byte_count) {
   std::string bytes(byte_count, '\0');
-  randombytes_buf(bytes.data(), bytes.size());
+  RandomBytes(bytes.data(), bytes.size());
   return HexEncode(bytes);
 }
 
