@@ -59,6 +59,10 @@ struct Ledger::Writer {
   Status status;
   uint64_t last_sequence = 0;
   bool done = false;
+  // Signalled (under mu_) when this writer is done or has become the front of the queue: each
+  // waiter is woken once, by name, rather than every waiter's condition being re-evaluated at
+  // every release of mu_.
+  absl::CondVar cv;
 };
 
 void WriteSet::Append(LedgerEntry entry) {
@@ -230,14 +234,7 @@ Result<uint64_t> Ledger::Commit(WriteSet write_set) {
   mu_.Lock();
   writers_.push_back(&self);
   // Wait until a leader has written this change, or it is at the front and leads itself.
-  struct Ready {
-    Ledger* ledger;
-    Writer* self;
-    bool operator()() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(ledger->mu_) {
-      return self->done || ledger->writers_.front() == self;
-    }
-  } ready{this, &self};
-  mu_.Await(absl::Condition(&ready));
+  while (!self.done && writers_.front() != &self) self.cv.Wait(&mu_);
   if (self.done) {
     mu_.Unlock();
     if (!self.status.ok()) return self.status;
@@ -280,8 +277,10 @@ Result<uint64_t> Ledger::Commit(WriteSet write_set) {
     writers_.pop_front();
     writer->status = status;
     writer->done = true;
+    if (writer != &self) writer->cv.Signal();
   }
-  mu_.Unlock();  // Await conditions are re-evaluated here: the group and the next leader wake.
+  if (!writers_.empty()) writers_.front()->cv.Signal();  // the next leader
+  mu_.Unlock();  // WaitForEntriesAfter's conditions are re-evaluated here
   if (!status.ok()) return status;
   return self.last_sequence;
 }
