@@ -233,6 +233,22 @@ int Run(const Flags& flags) {
   Row open{label, "-", Pay(stubs, key, half, duration, bills, static_cast<size_t>(warm.calls)), "-",
            "-"};
   PrintRow(open);
+  // The floor under that latency: the disk alone, at the same arrival rate, writing what a
+  // payment commits (two synced batches, one after the other, as payd's two commits are).
+  LoadResult disk_floor;
+  {
+    RawStore store(flags.work_dir);
+    std::snprintf(label, sizeof label, "disk: 2 sync batches at %.0f/s", half);
+    Row floor{label, "-",
+              RunOpenLoop(half, duration, 0, kOpenLoopWorkers,
+                          [&](int, int64_t index) {
+                            std::string error = store.WritePayment(2 * index);
+                            return error.empty() ? store.WritePayment(2 * index + 1) : error;
+                          }),
+              "-", "-"};
+    PrintRow(floor);
+    disk_floor = floor.result;
+  }
   const int64_t rss = payd.PeakRssBytes();
   payd.Stop();
 
@@ -266,8 +282,10 @@ int Run(const Flags& flags) {
         0.7 * bound, payd_rate[64], Ratio(payd_rate[64], bound).c_str(),
         payd_rate[64] >= 0.7 * bound ? "MET" : "NOT MET");
   }
-  std::printf("target: p99 <= 5 ms at half the saturated rate: %.2f ms %s\n",
-              open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET");
+  std::printf("target: p99 <= 5 ms at half the saturated rate: %.2f ms %s (the disk alone at "
+              "that rate: p99 %.2f ms)\n",
+              open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET",
+              disk_floor.p99_us / 1000.0);
   return 0;
 }
 
