@@ -289,6 +289,7 @@ Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequ
                           int64_t time_ms, ChainState* changes) {
   rocksdb::WriteBatch batch;
   uint64_t sequence = *next_sequence;
+  std::vector<WriteSet::PutOp*> puts;
   for (Writer* writer : group) {
     const uint64_t first_sequence = sequence;
     for (LedgerEntry& entry : writer->write_set->entries_) {
@@ -301,13 +302,24 @@ Status Ledger::WriteGroup(const std::vector<Writer*>& group, uint64_t* next_sequ
     }
     writer->last_sequence = sequence - 1;
     for (WriteSet::PutOp& put : writer->write_set->puts_) {
-      rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(put.table)];
-      if (put.erase) {
-        PAY_RETURN_IF_ERROR(FromRocks(batch.Delete(handle, put.key), "batching a delete"));
-        continue;
-      }
       if (put.encode) put.value = put.encode(first_sequence + put.entry_index);
-      PAY_RETURN_IF_ERROR(FromRocks(batch.Put(handle, put.key, put.value), "batching a record"));
+      puts.push_back(&put);
+    }
+  }
+  // Records go into the batch in (table, key) order: RocksDB's memtable skiplist starts each
+  // insert where the previous one ended, so keys in order cost a fraction of keys at random
+  // (memtable inserts were the largest item of CreatePayment's profile). The sort is stable:
+  // of two writes of one key, the later (in group order) still lands last and wins.
+  std::stable_sort(puts.begin(), puts.end(), [](const WriteSet::PutOp* a, const WriteSet::PutOp* b) {
+    if (a->table != b->table) return a->table < b->table;
+    return a->key < b->key;
+  });
+  for (const WriteSet::PutOp* put : puts) {
+    rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(put->table)];
+    if (put->erase) {
+      PAY_RETURN_IF_ERROR(FromRocks(batch.Delete(handle, put->key), "batching a delete"));
+    } else {
+      PAY_RETURN_IF_ERROR(FromRocks(batch.Put(handle, put->key, put->value), "batching a record"));
     }
   }
   // The chain state travels in the same atomic batch as the entries that changed it.
