@@ -114,6 +114,7 @@ ReadOutcome StreamOnce(pay::v1::LedgerService::Stub& stub, const LedgerQuery& qu
   std::unique_ptr<grpc::ClientReader<pay::v1::LedgerEntry>> reader =
       stub.ExportLedger(&context, MakeRequest(query, *next_sequence));
   pay::v1::LedgerEntry message;
+  std::string hash;
   absl::Status local;
   bool stopped = false;
   while (true) {
@@ -128,7 +129,8 @@ ReadOutcome StreamOnce(pay::v1::LedgerService::Stub& stub, const LedgerQuery& qu
           entry.ok() ? absl::StrCat("expected sequence ", *next_sequence, " or later")
                      : std::string(entry.status().message())));
     }
-    if (!local.ok() || !visit(*entry)) {
+    if (local.ok()) hash = pay::EntryHash(*entry);
+    if (!local.ok() || !visit(*entry, hash)) {
       stopped = true;
       context.TryCancel();
       while (reader->Read(&message)) {
@@ -173,14 +175,14 @@ ReadOutcome ReadFromPayd(const LedgerQuery& query, const ClientConfig& config,
 
 absl::Status ReadLedgerOffline(const pay::LedgerReader& reader, const LedgerQuery& query,
                                const EntryVisitor& visit) {
-  return reader.ReadEntries(std::max<uint64_t>(query.from_sequence, 1),
-                            [&](const pay::LedgerEntry& entry) {
-                              // Times never decrease: nothing after this entry matches either.
-                              if (query.to_time_ms && entry.time_ms >= *query.to_time_ms) {
-                                return false;
-                              }
-                              return !Selected(query, entry) || visit(entry);
-                            });
+  return reader.ReadHashedEntries(std::max<uint64_t>(query.from_sequence, 1),
+                                  [&](const pay::LedgerEntry& entry, std::string_view hash) {
+                                    // Times never decrease: nothing after this entry matches.
+                                    if (query.to_time_ms && entry.time_ms >= *query.to_time_ms) {
+                                      return false;
+                                    }
+                                    return !Selected(query, entry) || visit(entry, hash);
+                                  });
 }
 
 ReadOutcome ReadLedger(const LedgerQuery& query, const ClientConfig& config,
