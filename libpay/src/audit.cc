@@ -21,6 +21,16 @@ class StoreReader final : public LedgerReader {
                      const std::function<bool(const LedgerEntry&)>& visit) const override {
     return ledger_->ReadEntries(from_sequence, visit);
   }
+  Status ReadHashedEntries(
+      uint64_t from_sequence,
+      const std::function<bool(const LedgerEntry&, std::string_view hash)>& visit) const override {
+    std::string hash;
+    return ledger_->ReadEncodedEntries(from_sequence,
+                                       [&](const LedgerEntry& entry, std::string_view encoding) {
+                                         EntryHashOfEncoding(encoding, &hash);
+                                         return visit(entry, hash);
+                                       });
+  }
   std::vector<AccountBalance> Balances() const override { return ledger_->Balances(); }
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
 
@@ -58,17 +68,23 @@ LedgerVerifier::LedgerVerifier(VerifyOptions options) : options_(std::move(optio
 
 Status LedgerVerifier::Add(const LedgerEntry& entry) {
   if (!failure_.ok()) return failure_;
-  Status status = Check(entry);
+  return Add(entry, EntryHash(entry));
+}
+
+Status LedgerVerifier::Add(const LedgerEntry& entry, std::string_view hash) {
+  if (!failure_.ok()) return failure_;
+  Status status = Check(entry, hash);
   if (!status.ok()) {
     failure_ = absl::DataLossError(StrCat("entry ", entry.sequence, ": ", status.message()));
   }
   return failure_;
 }
 
-Status LedgerVerifier::Check(const LedgerEntry& entry) {
+Status LedgerVerifier::Check(const LedgerEntry& entry, std::string_view hash) {
   const bool full = options_.agency_id.empty();
   const bool first = summary_.entries == 0;
-  const std::string zeros(kHashBytes, '\0');
+  static constexpr char kZeros[kHashBytes] = {};
+  const std::string_view zeros(kZeros, kHashBytes);
   if (!full && entry.type != EntryType::kCheckpoint && entry.agency_id != options_.agency_id) {
     return absl::DataLossError(StrCat("belongs to agency \"", entry.agency_id,
                                       "\", not to the exported agency \"", options_.agency_id,
@@ -94,7 +110,6 @@ Status LedgerVerifier::Check(const LedgerEntry& entry) {
                "): entry ", summary_.last_sequence, " was altered, or entries were removed"));
   }
   PAY_RETURN_IF_ERROR(CheckPostingsBalance(entry.postings));
-  const std::string hash = EntryHash(entry);
   if (!entry.agency_id.empty()) {
     auto [head, inserted] = agency_heads_.try_emplace(entry.agency_id);
     if (inserted) {
@@ -114,7 +129,13 @@ Status LedgerVerifier::Check(const LedgerEntry& entry) {
     ++head->second.entry_count;
   }
   for (const Posting& posting : entry.postings) {
-    int64_t& balance = balances_[{posting.account, posting.amount.currency()}];
+    const std::pair<std::string_view, std::string_view> key(posting.account,
+                                                            posting.amount.currency());
+    auto found = balances_.find(key);
+    if (found == balances_.end()) {
+      found = balances_.emplace(std::pair(posting.account, posting.amount.currency()), 0).first;
+    }
+    int64_t& balance = found->second;
     if (__builtin_add_overflow(balance, posting.amount.minor_units(), &balance)) {
       return absl::DataLossError(StrCat("balance of ", posting.account, " overflows"));
     }

@@ -210,4 +210,16 @@ std::string Blake2b256(std::string_view data) {
   return hash;
 }
 
+void Blake2b256Of(std::string_view first, std::string_view second, std::string* hash) {
+  EnsureSodium();
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(first.data()),
+                            first.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(second.data()),
+                            second.size());
+  hash->resize(crypto_generichash_BYTES);
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(hash->data()), hash->size());
+}
+
 }  // namespace pay::internal

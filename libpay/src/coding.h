@@ -74,6 +74,9 @@ uint32_t RandomBelow(uint32_t upper_bound);
 
 // BLAKE2b-256 (libsodium crypto_generichash) of `data`, 32 raw bytes.
 std::string Blake2b256(std::string_view data);
+// BLAKE2b-256 of `first` followed by `second` (without joining them), into *hash (resized to 32
+// bytes, its storage reused).
+void Blake2b256Of(std::string_view first, std::string_view second, std::string* hash);
 
 }  // namespace pay::internal
 

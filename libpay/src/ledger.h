@@ -148,6 +148,12 @@ class Ledger {
   // kDataLoss on an entry that does not decode or whose key and sequence disagree.
   Status ReadEntries(uint64_t from_sequence,
                      const std::function<bool(const LedgerEntry&)>& visit) const;
+  // The same, also handing `visit` the stored bytes of each entry (its canonical encoding, from
+  // which EntryHashOfEncoding computes its hash without encoding it again). One LedgerEntry is
+  // reused for every entry: `visit` must copy what it keeps.
+  Status ReadEncodedEntries(
+      uint64_t from_sequence,
+      const std::function<bool(const LedgerEntry&, std::string_view encoding)>& visit) const;
 
   uint64_t LastSequence() const;
 

@@ -31,6 +31,8 @@ constexpr std::string_view kCheckpointDomain = "pay.ledger.checkpoint.v1";
 // limit.
 constexpr uint64_t kMaxPostings = 64;
 constexpr uint64_t kMaxCheckpointItems = 1'000'000;
+// DecodeEntry's re-encoding buffer is kept per thread up to this size (a big checkpoint's is not).
+constexpr size_t kMaxKeptEncodingBytes = 64 * 1024;
 
 constexpr std::array<std::string_view, 16> kEntryTypeNames = {
     "UNKNOWN",           "AGENCY_CREATED",  "CREDENTIAL_CREATED",
@@ -79,6 +81,53 @@ bool GetCheckpointBody(Decoder& decoder, Checkpoint* checkpoint) {
   return decoder.GetString(&checkpoint->public_key);
 }
 
+// Appends the encoding of `entry` to *out.
+void AppendEncoding(const LedgerEntry& entry, std::string* out) {
+  PutByte(out, kEntryFormatVersion);
+  PutFixed64(out, entry.sequence);
+  PutSigned(out, entry.time_ms);
+  PutByte(out, static_cast<uint8_t>(entry.type));
+  PutString(out, entry.agency_id);
+  PutString(out, entry.subject_id);
+  PutString(out, entry.related_id);
+  PutString(out, entry.principal_id);
+  PutByte(out, entry.from_state);
+  PutByte(out, entry.to_state);
+  PutMoney(out, entry.amount);
+  PutString(out, entry.detail);
+  PutVarint(out, entry.postings.size());
+  for (const Posting& posting : entry.postings) {
+    PutString(out, posting.account);
+    PutMoney(out, posting.amount);
+  }
+  PutString(out, entry.prev_hash);
+  PutString(out, entry.agency_prev_hash);
+  PutByte(out, entry.checkpoint ? 1 : 0);
+  if (entry.checkpoint) {
+    PutCheckpointBody(out, *entry.checkpoint);
+    PutString(out, entry.checkpoint->signature);
+  }
+}
+
+// Empties every field of `entry` but keeps the storage of its strings and postings, so that a
+// reader decoding entry after entry into one LedgerEntry does not allocate for each.
+void ResetKeepingStorage(LedgerEntry* entry) {
+  entry->sequence = 0;
+  entry->time_ms = 0;
+  entry->type = EntryType::kFeeCreated;
+  entry->agency_id.clear();
+  entry->subject_id.clear();
+  entry->related_id.clear();
+  entry->principal_id.clear();
+  entry->from_state = 0;
+  entry->to_state = 0;
+  entry->amount = Money();
+  entry->detail.clear();
+  entry->prev_hash.clear();
+  entry->agency_prev_hash.clear();
+  entry->checkpoint.reset();
+}
+
 }  // namespace
 
 std::string_view EntryTypeName(EntryType type) {
@@ -96,30 +145,7 @@ std::optional<EntryType> EntryTypeFromName(std::string_view name) {
 std::string EncodeEntry(const LedgerEntry& entry) {
   std::string out;
   out.reserve(256);
-  PutByte(&out, kEntryFormatVersion);
-  PutFixed64(&out, entry.sequence);
-  PutSigned(&out, entry.time_ms);
-  PutByte(&out, static_cast<uint8_t>(entry.type));
-  PutString(&out, entry.agency_id);
-  PutString(&out, entry.subject_id);
-  PutString(&out, entry.related_id);
-  PutString(&out, entry.principal_id);
-  PutByte(&out, entry.from_state);
-  PutByte(&out, entry.to_state);
-  PutMoney(&out, entry.amount);
-  PutString(&out, entry.detail);
-  PutVarint(&out, entry.postings.size());
-  for (const Posting& posting : entry.postings) {
-    PutString(&out, posting.account);
-    PutMoney(&out, posting.amount);
-  }
-  PutString(&out, entry.prev_hash);
-  PutString(&out, entry.agency_prev_hash);
-  PutByte(&out, entry.checkpoint ? 1 : 0);
-  if (entry.checkpoint) {
-    PutCheckpointBody(&out, *entry.checkpoint);
-    PutString(&out, entry.checkpoint->signature);
-  }
+  AppendEncoding(entry, &out);
   return out;
 }
 
@@ -129,7 +155,7 @@ Status DecodeEntry(std::string_view bytes, LedgerEntry* entry) {
   uint8_t type = 0;
   uint64_t posting_count = 0;
   uint8_t has_checkpoint = 0;
-  *entry = LedgerEntry();
+  ResetKeepingStorage(entry);
   bool ok = decoder.GetByte(&version) && version == kEntryFormatVersion &&
             decoder.GetFixed64(&entry->sequence) && decoder.GetSigned(&entry->time_ms) &&
             decoder.GetByte(&type) && decoder.GetString(&entry->agency_id) &&
@@ -151,7 +177,10 @@ Status DecodeEntry(std::string_view bytes, LedgerEntry* entry) {
     ok = GetCheckpointBody(decoder, &checkpoint) && decoder.GetString(&checkpoint.signature);
     entry->checkpoint = std::move(checkpoint);
   }
-  if (!ok) return absl::DataLossError("ledger entry is truncated or malformed");
+  if (!ok) {
+    *entry = LedgerEntry();
+    return absl::DataLossError("ledger entry is truncated or malformed");
+  }
   PAY_RETURN_IF_ERROR(decoder.Finish("ledger entry"));
   if (type == 0 || type >= kEntryTypeNames.size()) {
     return absl::DataLossError(internal::StrCat("ledger entry has unknown type ", int{type}));
@@ -160,15 +189,25 @@ Status DecodeEntry(std::string_view bytes, LedgerEntry* entry) {
   if ((entry->type == EntryType::kCheckpoint) != entry->checkpoint.has_value()) {
     return absl::DataLossError("ledger entry: checkpoint data does not match its type");
   }
-  // One value, one encoding: anything that re-encodes differently was not written by libpay.
-  if (EncodeEntry(*entry) != bytes) {
-    return absl::DataLossError("ledger entry is not in canonical form");
-  }
+  // One value, one encoding: anything that re-encodes differently was not written by libpay. The
+  // re-encoding goes to a buffer each thread keeps, so that long scans do not allocate for it.
+  thread_local std::string reencoded;
+  reencoded.clear();
+  AppendEncoding(*entry, &reencoded);
+  const bool canonical = reencoded == bytes;
+  if (reencoded.capacity() > kMaxKeptEncodingBytes) std::string().swap(reencoded);
+  if (!canonical) return absl::DataLossError("ledger entry is not in canonical form");
   return absl::OkStatus();
 }
 
 std::string EntryHash(const LedgerEntry& entry) {
-  return internal::Blake2b256(internal::StrCat(kEntryHashDomain, EncodeEntry(entry)));
+  std::string hash;
+  EntryHashOfEncoding(EncodeEntry(entry), &hash);
+  return hash;
+}
+
+void EntryHashOfEncoding(std::string_view encoding, std::string* hash) {
+  internal::Blake2b256Of(kEntryHashDomain, encoding, hash);
 }
 
 std::string CheckpointSigningBytes(const Checkpoint& checkpoint, int64_t time_ms) {
@@ -178,7 +217,34 @@ std::string CheckpointSigningBytes(const Checkpoint& checkpoint, int64_t time_ms
   return out;
 }
 
+namespace {
+
+// CheckPostingsBalance's usual case without allocating: a few postings that balance. False when
+// they do not (or are too many to look at here): the full check then says why.
+bool FewPostingsBalance(const std::vector<Posting>& postings) {
+  constexpr size_t kMaxPostingsHere = 8;
+  if (postings.size() > kMaxPostingsHere) return false;
+  std::array<std::pair<std::string_view, int64_t>, kMaxPostingsHere> sums;
+  size_t currencies = 0;
+  for (const Posting& posting : postings) {
+    if (posting.account.empty()) return false;
+    size_t i = 0;
+    while (i < currencies && sums[i].first != posting.amount.currency()) ++i;
+    if (i == currencies) sums[currencies++] = {posting.amount.currency(), 0};
+    if (__builtin_add_overflow(sums[i].second, posting.amount.minor_units(), &sums[i].second)) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < currencies; ++i) {
+    if (sums[i].second != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status CheckPostingsBalance(const std::vector<Posting>& postings) {
+  if (FewPostingsBalance(postings)) return absl::OkStatus();
   std::map<std::string, int64_t> sums;
   for (const Posting& posting : postings) {
     if (posting.account.empty()) return absl::InvalidArgumentError("posting without an account");

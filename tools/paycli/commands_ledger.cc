@@ -89,12 +89,13 @@ int RunExport(const ExportFlags& flags, const ClientConfig& config) {
 
   Progress progress("exported", flags.quiet);
   absl::Status write_status;
-  ReadOutcome outcome = ReadLedger(query, config, [&](const pay::LedgerEntry& entry) {
-    write_status = (*writer)->Write(entry);
-    if (!write_status.ok()) return false;
-    progress.Add(entry.sequence);
-    return true;
-  });
+  ReadOutcome outcome =
+      ReadLedger(query, config, [&](const pay::LedgerEntry& entry, std::string_view hash) {
+        write_status = (*writer)->Write(entry, hash);
+        if (!write_status.ok()) return false;
+        progress.Add(entry.sequence);
+        return true;
+      });
   if (!write_status.ok()) {
     std::cerr << "paycli: export failed: " << write_status.message() << "\n";
     ReportPartialExport(progress, **writer);

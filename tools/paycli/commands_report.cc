@@ -61,10 +61,11 @@ int RunDaily(const DailyFlags& flags, const ClientConfig& config) {
   // day may have been created on any earlier day.
   query.to_time_ms = report.day_end_ms();
   absl::Status replayed;
-  ReadOutcome outcome = ReadLedger(query, config, [&](const pay::LedgerEntry& entry) {
-    replayed = report.Add(entry);
-    return replayed.ok();
-  });
+  ReadOutcome outcome =
+      ReadLedger(query, config, [&](const pay::LedgerEntry& entry, std::string_view /*hash*/) {
+        replayed = report.Add(entry);
+        return replayed.ok();
+      });
   if (!replayed.ok()) {
     std::cerr << "paycli: report failed: " << replayed.message() << "\n";
     return kExitRpcError;

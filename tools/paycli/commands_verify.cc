@@ -65,8 +65,9 @@ class Verification {
   Verification(pay::VerifyOptions options, bool quiet)
       : verifier_(std::move(options)), progress_("verified", quiet) {}
 
-  absl::Status Add(const pay::LedgerEntry& entry) {
-    absl::Status status = verifier_.Add(entry);
+  // `hash` is pay::EntryHash(entry), computed here (never read from the input).
+  absl::Status Add(const pay::LedgerEntry& entry, std::string_view hash) {
+    absl::Status status = verifier_.Add(entry, hash);
     if (!status.ok()) return status;
     progress_.Add(entry.sequence);
     unsigned_entries_ = entry.type == pay::EntryType::kCheckpoint ? 0 : unsigned_entries_ + 1;
@@ -103,9 +104,12 @@ absl::StatusOr<pay::VerifySummary> VerifyFile(const VerifyFlags& flags,
   if (!reader.ok()) return reader.status();
   ExportedEntry exported;
   absl::Status status;
+  std::string hash;
   while ((*reader)->Next(&exported, &status)) {
-    status = CheckRecordedFields(exported);
-    if (status.ok()) status = verification->Add(exported.entry);
+    // Computed once from the entry's content: checked against the recorded one, then chained.
+    hash = pay::EntryHash(exported.entry);
+    status = CheckRecordedFields(exported, hash);
+    if (status.ok()) status = verification->Add(exported.entry, hash);
     if (!status.ok()) return absl::DataLossError(status.message());
   }
   if (!status.ok()) return absl::DataLossError(status.message());
@@ -154,10 +158,11 @@ absl::StatusOr<pay::VerifySummary> VerifyDataDir(const VerifyFlags& flags,
   LedgerQuery query;
   query.agency_id = flags.agency_id;
   absl::Status added;
-  absl::Status read = ReadLedgerOffline(**reader, query, [&](const pay::LedgerEntry& entry) {
-    added = verification->Add(entry);
-    return added.ok();
-  });
+  absl::Status read =
+      ReadLedgerOffline(**reader, query, [&](const pay::LedgerEntry& entry, std::string_view hash) {
+        added = verification->Add(entry, hash);
+        return added.ok();
+      });
   if (!added.ok()) return added;
   if (!read.ok()) return read;
   pay::Result<pay::VerifySummary> summary = verification->verifier().Finish();

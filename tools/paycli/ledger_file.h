@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "input_buffer.h"
 #include "ledger_csv.h"
+#include "ledger_json_writer.h"
 #include "ledger_text.h"
 #include "pay/ledger_entry.h"
 
@@ -47,6 +48,8 @@ class ExportWriter {
 
   // Appends one entry. kInternal with the system's reason when writing fails.
   absl::Status Write(const pay::LedgerEntry& entry);
+  // The same with the entry's hash (pay::EntryHash(entry)) already at hand.
+  absl::Status Write(const pay::LedgerEntry& entry, std::string_view hash);
   // Flushes, syncs to disk and renames the partial file to its final name.
   absl::Status Commit();
 
@@ -61,6 +64,7 @@ class ExportWriter {
   std::string path_;           // "" for stdout
   std::string partial_path_;
   ExportFormat format_ = ExportFormat::kJsonLines;
+  EntryJsonWriter json_;
   std::string buffer_;
 };
 

@@ -21,6 +21,8 @@
 #include "ledger_csv.h"
 #include "ledger_file.h"
 #include "ledger_json.h"
+#include "ledger_json_reader.h"
+#include "ledger_json_writer.h"
 #include "ledger_text.h"
 
 namespace paycli {
@@ -210,6 +212,87 @@ TEST(LedgerJsonTest, RecordedHashAndTimeMustMatch) {
   exported.entry = PaymentSucceeded();
   exported.time = "2026-01-01T00:00:00.124Z";
   EXPECT_FALSE(CheckRecordedFields(exported).ok());
+}
+
+// Entries whose lines exercise every rule of the direct writer: each escape, 0x7f, 2- to 4-byte
+// UTF-8, text that is not UTF-8, times around midnight, before 1970 and outside 0000..9999.
+std::vector<pay::LedgerEntry> WriterSamples() {
+  std::vector<pay::LedgerEntry> entries = Samples();
+  pay::LedgerEntry entry = PaymentSucceeded();
+  static constexpr char kDetail[] =
+      "q\"b\\s/ \b\f\n\r\t\x01\x1f\x7f \xc3\xa9 \xf0\x9f\x92\xb3 end\0";
+  entry.detail = std::string(kDetail, sizeof(kDetail) - 1);
+  entry.subject_id = "\xd8\xa7\xd9\x84";
+  entries.push_back(entry);
+  for (int64_t time_ms : {int64_t{0}, int64_t{-1}, int64_t{86'399'999}, int64_t{86'400'000},
+                          int64_t{1'767'225'599'999}, int64_t{951'825'600'000}, INT64_MAX,
+                          INT64_MIN, int64_t{-62'167'219'200'001}, int64_t{1}}) {
+    entry.time_ms = time_ms;
+    entries.push_back(entry);
+  }
+  entry = PaymentSucceeded();
+  entry.amount = pay::Money();
+  entry.postings.clear();
+  entry.agency_id = "";
+  entry.agency_prev_hash = "";
+  entries.push_back(entry);
+  return entries;
+}
+
+TEST(LedgerJsonTest, DirectWriterWritesTheBytesOfTheReference) {
+  EntryJsonWriter writer;  // one writer for all: its date cache must not leak between entries
+  std::string out = "previous line\n";
+  for (const pay::LedgerEntry& entry : WriterSamples()) {
+    out.resize(14);
+    writer.Append(entry, pay::EntryHash(entry), &out);
+    EXPECT_EQ(out.substr(14), EntryToJson(entry));
+    EXPECT_EQ(out.substr(0, 14), "previous line\n");
+  }
+}
+
+TEST(LedgerJsonTest, FastReaderAgreesWithTheFullReader) {
+  size_t accepted_variants = 0;
+  for (const pay::LedgerEntry& entry : WriterSamples()) {
+    const std::string line = EntryToJson(entry);
+    ExportedEntry full;
+    ASSERT_TRUE(EntryFromJson(line, &full).ok()) << line;
+    ExportedEntry fast;
+    fast.entry = Checkpoint();  // storage left from another entry must not show through
+    fast.hash = "stale";
+    if (FastEntryFromJson(line, &fast)) {
+      EXPECT_EQ(fast.entry, full.entry) << line;
+      EXPECT_EQ(fast.hash, full.hash) << line;
+      EXPECT_EQ(fast.time, full.time) << line;
+    } else {
+      // Declined only for what it leaves to the full reader.
+      EXPECT_TRUE(entry.checkpoint || line.find('\\') != std::string::npos ||
+                  line.find("{\"hex\"") != std::string::npos)
+          << line;
+    }
+    // Every corruption of one byte: the fast reader either declines or agrees with the full one.
+    for (size_t at = 0; at < line.size(); ++at) {
+      for (const char replacement : std::string("0 9-\"\\x,:}]{[.e\x80\xff", 17)) {
+        for (const bool erase : {false, true}) {
+          std::string variant = line;
+          if (erase) {
+            if (replacement != '0') continue;
+            variant.erase(at, 1);
+          } else {
+            variant[at] = replacement;
+          }
+          ExportedEntry by_fast;
+          if (!FastEntryFromJson(variant, &by_fast)) continue;
+          ++accepted_variants;
+          ExportedEntry by_full;
+          ASSERT_TRUE(EntryFromJson(variant, &by_full).ok()) << variant;
+          ASSERT_EQ(by_fast.entry, by_full.entry) << variant;
+          ASSERT_EQ(by_fast.hash, by_full.hash) << variant;
+          ASSERT_EQ(by_fast.time, by_full.time) << variant;
+        }
+      }
+    }
+  }
+  EXPECT_GT(accepted_variants, 1000u);  // digits and letters changed inside values
 }
 
 TEST(LedgerCsvTest, RoundTripIsLossless) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -114,6 +115,7 @@ ReadOutcome StreamOnce(pay::v1::LedgerService::Stub& stub, const LedgerQuery& qu
   std::unique_ptr<grpc::ClientReader<pay::v1::LedgerEntry>> reader =
       stub.ExportLedger(&context, MakeRequest(query, *next_sequence));
   pay::v1::LedgerEntry message;
+  std::string hash;
   absl::Status local;
   bool stopped = false;
   while (true) {
@@ -128,7 +130,8 @@ ReadOutcome StreamOnce(pay::v1::LedgerService::Stub& stub, const LedgerQuery& qu
           entry.ok() ? absl::StrCat("expected sequence ", *next_sequence, " or later")
                      : std::string(entry.status().message())));
     }
-    if (!local.ok() || !visit(*entry)) {
+    if (local.ok()) hash = pay::EntryHash(*entry);
+    if (!local.ok() || !visit(*entry, hash)) {
       stopped = true;
       context.TryCancel();
       while (reader->Read(&message)) {
@@ -171,16 +174,124 @@ ReadOutcome ReadFromPayd(const LedgerQuery& query, const ClientConfig& config,
 
 }  // namespace
 
+namespace {
+
+// Entries go from the reading thread to the visiting one in batches of this many; at most
+// kBatchesInFlight batches exist (the reader waits when all are full): a few MiB at most.
+constexpr size_t kBatchEntries = 512;
+constexpr size_t kBatchesInFlight = 4;
+
+struct Batch {
+  std::vector<pay::LedgerEntry> entries;  // reused: copying into them reuses their storage
+  std::vector<std::string> hashes;
+  size_t size = 0;
+};
+
+// Hands batches from one reading thread to one visiting thread, and back once visited.
+class BatchPipe {
+ public:
+  BatchPipe() {
+    for (size_t i = 0; i < kBatchesInFlight; ++i) {
+      batches_[i].entries.resize(kBatchEntries);
+      batches_[i].hashes.resize(kBatchEntries);
+      free_.push_back(&batches_[i]);
+    }
+  }
+
+  // Reader: an empty batch to fill; nullptr once the visitor stopped.
+  Batch* TakeFree() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return stopped_ || !free_.empty(); });
+    if (stopped_) return nullptr;
+    Batch* batch = free_.front();
+    free_.pop_front();
+    batch->size = 0;
+    return batch;
+  }
+  void PutFull(Batch* batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    full_.push_back(batch);
+    changed_.notify_all();
+  }
+  void FinishReading() {
+    std::lock_guard<std::mutex> lock(mu_);
+    reading_done_ = true;
+    changed_.notify_all();
+  }
+
+  // Visitor: the next filled batch; nullptr when the reader finished and all were visited.
+  Batch* TakeFull() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return reading_done_ || !full_.empty(); });
+    if (full_.empty()) return nullptr;
+    Batch* batch = full_.front();
+    full_.pop_front();
+    return batch;
+  }
+  void PutFree(Batch* batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(batch);
+    changed_.notify_all();
+  }
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  Batch batches_[kBatchesInFlight];
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<Batch*> free_;
+  std::deque<Batch*> full_;
+  bool reading_done_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
 absl::Status ReadLedgerOffline(const pay::LedgerReader& reader, const LedgerQuery& query,
                                const EntryVisitor& visit) {
-  return reader.ReadEntries(std::max<uint64_t>(query.from_sequence, 1),
-                            [&](const pay::LedgerEntry& entry) {
-                              // Times never decrease: nothing after this entry matches either.
-                              if (query.to_time_ms && entry.time_ms >= *query.to_time_ms) {
-                                return false;
-                              }
-                              return !Selected(query, entry) || visit(entry);
-                            });
+  // Two threads, because a long scan is bound by the processor: this one visits (formats and
+  // writes an export, or checks the chains) while a reader decodes and hashes the entries.
+  BatchPipe pipe;
+  absl::Status read_status;
+  std::thread reading([&] {
+    Batch* batch = nullptr;
+    read_status =
+        reader.ReadHashedEntries(std::max<uint64_t>(query.from_sequence, 1),
+                                 [&](const pay::LedgerEntry& entry, std::string_view hash) {
+                                   // Times never decrease: nothing after this entry matches either.
+                                   if (query.to_time_ms && entry.time_ms >= *query.to_time_ms)
+                                     return false;
+                                   if (!Selected(query, entry)) return true;
+                                   if (batch == nullptr && (batch = pipe.TakeFree()) == nullptr)
+                                     return false;
+                                   batch->entries[batch->size] = entry;
+                                   batch->hashes[batch->size].assign(hash);
+                                   if (++batch->size == kBatchEntries) {
+                                     pipe.PutFull(batch);
+                                     batch = nullptr;
+                                   }
+                                   return true;
+                                 });
+    if (batch != nullptr) pipe.PutFull(batch);
+    pipe.FinishReading();
+  });
+  bool stopped = false;
+  while (Batch* batch = pipe.TakeFull()) {
+    for (size_t i = 0; i < batch->size && !stopped; ++i) {
+      stopped = !visit(batch->entries[i], batch->hashes[i]);
+    }
+    pipe.PutFree(batch);
+    if (stopped) {
+      pipe.Stop();
+      break;
+    }
+  }
+  reading.join();
+  return read_status;
 }
 
 ReadOutcome ReadLedger(const LedgerQuery& query, const ClientConfig& config,

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "client.h"
@@ -31,8 +32,10 @@ struct LedgerQuery {
   std::optional<int64_t> to_time_ms;
 };
 
-// Called for each entry in sequence order; returning false stops the reading (not an error).
-using EntryVisitor = std::function<bool(const pay::LedgerEntry&)>;
+// Called for each entry in sequence order, with its hash (pay::EntryHash(entry), 32 bytes, computed
+// once by the reader: from the stored bytes offline); returning false stops the reading (not an
+// error). Both are valid during the call only.
+using EntryVisitor = std::function<bool(const pay::LedgerEntry&, std::string_view hash)>;
 
 // How a read ended.
 struct ReadOutcome {

@@ -150,9 +150,12 @@ absl::StatusOr<int64_t> ParseDateUtc(std::string_view text, std::string_view fla
 std::string FormatDateUtc(int64_t time_ms) { return FormatTimeMs(time_ms).substr(0, 10); }
 
 absl::Status CheckRecordedFields(const ExportedEntry& exported) {
+  return CheckRecordedFields(exported, pay::EntryHash(exported.entry));
+}
+
+absl::Status CheckRecordedFields(const ExportedEntry& exported, std::string_view actual) {
   const pay::LedgerEntry& entry = exported.entry;
   if (exported.hash) {
-    const std::string actual = pay::EntryHash(entry);
     if (*exported.hash != actual) {
       return absl::DataLossError(absl::StrCat("entry ", entry.sequence, ": its recorded hash ",
                                               ShortHex(*exported.hash),

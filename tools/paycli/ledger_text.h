@@ -52,6 +52,8 @@ struct ExportedEntry {
 // OK when the recorded hash and time (if present) are those of the entry. Otherwise
 // kDataLoss, "entry N: ..." naming what differs.
 absl::Status CheckRecordedFields(const ExportedEntry& exported);
+// The same with the entry's hash (pay::EntryHash(exported.entry)) already computed.
+absl::Status CheckRecordedFields(const ExportedEntry& exported, std::string_view actual_hash);
 
 }  // namespace paycli
 

@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pay/ledger_entry.h"
@@ -29,6 +31,12 @@ class LedgerReader {
   // false. Memory use does not depend on the size of the ledger. kDataLoss on a corrupt entry.
   virtual Status ReadEntries(uint64_t from_sequence,
                              const std::function<bool(const LedgerEntry&)>& visit) const = 0;
+  // The same, also handing `visit` each entry's hash (EntryHash(entry), 32 bytes), computed from
+  // the stored canonical bytes: for exports and verifications, which need both. The entry and the
+  // hash are valid during the call only (their storage is reused for the next entry).
+  virtual Status ReadHashedEntries(
+      uint64_t from_sequence,
+      const std::function<bool(const LedgerEntry&, std::string_view hash)>& visit) const = 0;
   // The balances the store keeps, sorted by account then currency.
   virtual std::vector<AccountBalance> Balances() const = 0;
   virtual uint64_t LastSequence() const = 0;
@@ -72,11 +80,15 @@ class LedgerVerifier {
   explicit LedgerVerifier(VerifyOptions options);
 
   Status Add(const LedgerEntry& entry);
+  // The same for a caller that has already computed `hash` = EntryHash(entry) (32 bytes), from
+  // the entry's stored bytes or to check a hash recorded beside it: it is not computed twice.
+  // The verification is only as good as that hash: never pass one taken from the input.
+  Status Add(const LedgerEntry& entry, std::string_view hash);
   // kDataLoss if nothing was verified or an earlier Add failed.
   Result<VerifySummary> Finish();
 
  private:
-  Status Check(const LedgerEntry& entry);
+  Status Check(const LedgerEntry& entry, std::string_view hash);
   Status CheckCheckpoint(const LedgerEntry& entry);
 
   VerifyOptions options_;
@@ -85,7 +97,18 @@ class LedgerVerifier {
   std::string previous_hash_;  // hash of the previous entry verified
   // Per agency: hash of its newest entry seen and how many were seen.
   std::map<std::string, AgencyHead> agency_heads_;
-  std::map<std::pair<std::string, std::string>, int64_t> balances_;
+  // (account, currency) -> balance; looked up by string_views, without copying the names.
+  struct BalanceKeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view a_account = a.first;
+      const std::string_view b_account = b.first;
+      if (a_account != b_account) return a_account < b_account;
+      return std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, int64_t, BalanceKeyLess> balances_;
   int64_t last_time_ms_ = 0;
   bool from_genesis_ = false;
 };

@@ -128,6 +128,11 @@ Status DecodeEntry(std::string_view bytes, LedgerEntry* entry);
 // BLAKE2b-256 over "pay.ledger.entry.v1" and EncodeEntry(entry): the link of both chains.
 std::string EntryHash(const LedgerEntry& entry);
 
+// The same hash from the entry's encoding (bytes DecodeEntry accepted, which are canonical), so
+// that a reader of stored entries does not encode each one again; replaces *hash with the 32
+// bytes, reusing its storage.
+void EntryHashOfEncoding(std::string_view encoding, std::string* hash);
+
 // The bytes an Ed25519 checkpoint signature covers: a domain tag, the checkpoint's time and
 // everything in `checkpoint` but the signature.
 std::string CheckpointSigningBytes(const Checkpoint& checkpoint, int64_t time_ms);
