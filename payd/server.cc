@@ -115,6 +115,19 @@ void Settle(pay::Gateway& gateway, int64_t due_ms) {
   } else if (*unfinished > 0) {
     spdlog::info("{} settlement windows are still settling", *unfinished);
   }
+  // Owed transfers: resent by themselves with a backoff, or escalated (logged once each).
+  pay::Result<std::vector<pay::SettlementTransfer>> escalated =
+      gateway.RetryOwedSettlementTransfers();
+  if (!escalated.ok()) {
+    spdlog::error("settlement retry failed: {}; it is retried at the next inquiry tick",
+                  std::string(escalated.status().message()));
+    return;
+  }
+  for (const pay::SettlementTransfer& transfer : *escalated) {
+    spdlog::warn("settlement transfer {} of {} ({} {}) ESCALATED: {}", transfer.end_to_end_id,
+                 transfer.account, transfer.amount.minor_units(), transfer.amount.currency(),
+                 transfer.escalation_reason);
+  }
 }
 
 void WriteCheckpoint(pay::Gateway& gateway) {
@@ -227,6 +240,10 @@ int Serve(const ServeOptions& options) {
   gateway_options.webhook_max_age_ms = options.webhook_max_age_ms;
   gateway_options.settlement.connector = options.settlement_connector;
   gateway_options.settlement.crash_at = options.settlement_crash_at;
+  gateway_options.settlement.retry_backoff_ms = options.settlement_retry_backoff_seconds * 1000;
+  gateway_options.settlement.retry_max_backoff_ms =
+      options.settlement_retry_max_backoff_seconds * 1000;
+  gateway_options.settlement.retry_max = options.settlement_retry_max;
   std::optional<SettlementSchedule> settlement_schedule;
   if (!options.settlement_close.empty()) {
     pay::Result<SettlementSchedule> parsed =
