@@ -140,6 +140,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   // Fault injection for the crash tests: not listed in --help.
   serve->add_option("--test-settlement-crash-at", serve_options.settlement_crash_at)->group("");
+  serve
+      ->add_option("--settlement-retry-backoff-seconds",
+                   serve_options.settlement_retry_backoff_seconds,
+                   "Wait before payd resends a REJECTED or FAILED settlement transfer by itself; "
+                   "doubles per retry")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  serve
+      ->add_option("--settlement-retry-max-backoff-seconds",
+                   serve_options.settlement_retry_max_backoff_seconds,
+                   "Longest wait between automatic settlement retries")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{7} * 86400));
+  serve
+      ->add_option("--settlement-retry-max", serve_options.settlement_retry_max,
+                   "Automatic resends of an owed settlement transfer before it is escalated to "
+                   "a person (logged, shown as escalated); a closed or unknown account or a "
+                   "missing treasury account escalates at once and is retried when its treasury "
+                   "account changes; 0: never retry by itself")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
 
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);

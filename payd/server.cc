@@ -23,6 +23,7 @@
 #include "webhook_dispatcher.h"
 #include "webhook_service.h"
 #include "settlement_schedule.h"
+#include "settlement_worker.h"
 
 namespace payd {
 namespace {
@@ -105,18 +106,6 @@ void Reconcile(pay::Gateway& gateway, int64_t day_start_ms) {
   }
 }
 
-// Closes the settlement window when its scheduled time has passed (due_ms; 0: no schedule) and
-// follows up every window still settling.
-void Settle(pay::Gateway& gateway, int64_t due_ms) {
-  pay::Result<size_t> unfinished = gateway.RunSettlement(due_ms);
-  if (!unfinished.ok()) {
-    spdlog::error("settlement follow-up failed: {}; it is retried at the next inquiry tick",
-                  std::string(unfinished.status().message()));
-  } else if (*unfinished > 0) {
-    spdlog::info("{} settlement windows are still settling", *unfinished);
-  }
-}
-
 void WriteCheckpoint(pay::Gateway& gateway) {
   pay::Result<pay::LedgerEntry> checkpoint = gateway.AppendCheckpoint();
   if (!checkpoint.ok()) {
@@ -131,11 +120,9 @@ void WriteCheckpoint(pay::Gateway& gateway) {
 // is unknown. Stops (and joins) when destroyed.
 class Maintenance {
  public:
-  Maintenance(pay::Gateway* gateway, const ServeOptions& options,
-              std::optional<SettlementSchedule> schedule)
+  Maintenance(pay::Gateway* gateway, const ServeOptions& options)
       : gateway_(gateway),
         options_(options),
-        schedule_(std::move(schedule)),
         thread_([this](std::stop_token stop) { Run(stop); }) {}
   ~Maintenance() {
     thread_.request_stop();
@@ -150,9 +137,6 @@ class Maintenance {
                            std::chrono::seconds(options_.checkpoint_interval_seconds);
     auto next_inquiry = std::chrono::steady_clock::now() +
                         std::chrono::seconds(options_.inquiry_interval_seconds);
-    // Transfers a crash left SENT are asked about (their message resent, which the bank
-    // deduplicates) before anything new is sent.
-    Settle(*gateway_, SettlementDueMs());
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(mu);
@@ -166,7 +150,6 @@ class Maintenance {
         ExpireFees(*gateway_);
         ApplyPenalties(*gateway_);
         ReconcileYesterday();
-        Settle(*gateway_, SettlementDueMs());
         next_inquiry = now + std::chrono::seconds(options_.inquiry_interval_seconds);
       }
       if (now >= next_checkpoint) {
@@ -187,16 +170,8 @@ class Maintenance {
     reconciled_day_ = today - kDayMs;
   }
 
-  int64_t SettlementDueMs() const {
-    if (!schedule_) return 0;
-    return schedule_->LastDueMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count());
-  }
-
   pay::Gateway* gateway_;
   ServeOptions options_;
-  std::optional<SettlementSchedule> schedule_;
   int64_t reconciled_day_ = -1;
   std::jthread thread_;
 };
@@ -227,6 +202,10 @@ int Serve(const ServeOptions& options) {
   gateway_options.webhook_max_age_ms = options.webhook_max_age_ms;
   gateway_options.settlement.connector = options.settlement_connector;
   gateway_options.settlement.crash_at = options.settlement_crash_at;
+  gateway_options.settlement.retry_backoff_ms = options.settlement_retry_backoff_seconds * 1000;
+  gateway_options.settlement.retry_max_backoff_ms =
+      options.settlement_retry_max_backoff_seconds * 1000;
+  gateway_options.settlement.retry_max = options.settlement_retry_max;
   std::optional<SettlementSchedule> settlement_schedule;
   if (!options.settlement_close.empty()) {
     pay::Result<SettlementSchedule> parsed =
@@ -291,7 +270,10 @@ int Serve(const ServeOptions& options) {
                      options.listen);
     return 1;
   }
-  auto maintenance = std::make_unique<Maintenance>(gateway->get(), options, settlement_schedule);
+  auto maintenance = std::make_unique<Maintenance>(gateway->get(), options);
+  // Settlement on its own thread: a slow bank must not hold up the maintenance above.
+  auto settlement = std::make_unique<SettlementWorker>(
+      gateway->get(), options.inquiry_interval_seconds, settlement_schedule);
   auto webhooks = std::make_unique<WebhookDispatcher>(gateway->get(), options.webhooks);
   spdlog::info("payd listening on {}:{} (data dir {}, ledger at sequence {})",
                HostOf(options.listen), bound_port, options.data_dir,
@@ -312,6 +294,7 @@ int Serve(const ServeOptions& options) {
   server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
   maintenance.reset();
+  settlement.reset();
   // Connector callbacks end before the gateway they report to is closed.
   (*connectors)->Stop();
   WriteCheckpoint(**gateway);  // the last state, signed

@@ -45,6 +45,10 @@ struct ServeOptions {
   std::string settlement_time_zone = "UTC";
   // Crash tests only (SettlementOptions::crash_at).
   std::string settlement_crash_at;
+  // Automatic retry of owed settlement transfers (SettlementOptions::retry_*), in seconds.
+  int64_t settlement_retry_backoff_seconds = 60;
+  int64_t settlement_retry_max_backoff_seconds = 3600;
+  int32_t settlement_retry_max = 5;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

@@ -50,6 +50,12 @@ void ToProto(const pay::SettlementWindow& window, pay::v1::SettlementWindow* out
     if (transfer.update_time_ms > 0) {
       ToTimestampMs(transfer.update_time_ms, line->mutable_update_time());
     }
+    line->set_automatic_retries(transfer.automatic_retries);
+    line->set_escalated(transfer.escalated);
+    line->set_escalation_reason(transfer.escalation_reason);
+    if (transfer.escalate_time_ms > 0) {
+      ToTimestampMs(transfer.escalate_time_ms, line->mutable_escalate_time());
+    }
   }
 }
 

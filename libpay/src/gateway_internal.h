@@ -210,6 +210,8 @@ class GatewayImpl final : public Gateway {
                                              const TreasuryAccount& account) override;
   Result<std::vector<TreasuryAccount>> ListTreasuryAccounts(const Principal& caller) const override;
   Result<size_t> RunSettlement(int64_t due_ms) override;
+  // gateway_settlement_retry.cc.
+  Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() override;
 
  private:
   int64_t NowMs() const;

@@ -71,7 +71,7 @@ Result<SettlementReport> GatewayImpl::GetSettlementReport(const Principal& calle
   std::string csv =
       "window,window_state,first_sequence,close_sequence,agency_id,account,currency,"
       "collected_minor,refunded_minor,net_minor,end_to_end_id,treasury_iban,transfer_state,"
-      "settled_minor,reason\r\n";
+      "settled_minor,reason,escalated,escalation_reason\r\n";
   std::string json = StrCat("{\"window\":", window.number,
                             ",\"state\":", JsonString(SettlementWindowStateName(window.state)),
                             ",\"first_sequence\":", window.first_sequence,
@@ -87,18 +87,23 @@ Result<SettlementReport> GatewayImpl::GetSettlementReport(const Principal& calle
     const std::string iban = transfer ? transfer->iban : "";
     const std::string state = transfer ? std::string(TransferStateName(transfer->state)) : "";
     const std::string reason = transfer ? transfer->reason : "";
+    const bool escalated = transfer != nullptr && transfer->escalated;
+    const std::string escalation = transfer ? transfer->escalation_reason : "";
     csv += StrCat(window.number, ",", SettlementWindowStateName(window.state), ",",
                   window.first_sequence, ",", window.close_sequence, ",", CsvField(net.agency_id),
                   ",", CsvField(net.account), ",", net.currency, ",", net.collected_minor, ",",
                   net.refunded_minor, ",", net.net_minor, ",", CsvField(e2e), ",", CsvField(iban),
-                  ",", state, ",", settled, ",", CsvField(reason), "\r\n");
-    json += StrCat(
-        first ? "" : ",", "{\"agency_id\":", JsonString(net.agency_id),
-        ",\"account\":", JsonString(net.account), ",\"currency\":", JsonString(net.currency),
-        ",\"collected_minor\":", net.collected_minor, ",\"refunded_minor\":", net.refunded_minor,
-        ",\"net_minor\":", net.net_minor, ",\"end_to_end_id\":", JsonString(e2e),
-        ",\"treasury_iban\":", JsonString(iban), ",\"transfer_state\":", JsonString(state),
-        ",\"settled_minor\":", settled, ",\"reason\":", JsonString(reason), "}");
+                  ",", state, ",", settled, ",", CsvField(reason), ",",
+                  escalated ? "true" : "false", ",", CsvField(escalation), "\r\n");
+    json +=
+        StrCat(first ? "" : ",", "{\"agency_id\":", JsonString(net.agency_id),
+               ",\"account\":", JsonString(net.account), ",\"currency\":", JsonString(net.currency),
+               ",\"collected_minor\":", net.collected_minor,
+               ",\"refunded_minor\":", net.refunded_minor, ",\"net_minor\":", net.net_minor,
+               ",\"end_to_end_id\":", JsonString(e2e), ",\"treasury_iban\":", JsonString(iban),
+               ",\"transfer_state\":", JsonString(state), ",\"settled_minor\":", settled,
+               ",\"reason\":", JsonString(reason), ",\"escalated\":", escalated ? "true" : "false",
+               ",\"escalation_reason\":", JsonString(escalation), "}");
     first = false;
   }
   json += "]}\n";

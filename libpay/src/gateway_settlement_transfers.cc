@@ -67,6 +67,13 @@ std::string SettledAccount(std::string_view revenue_account) {
   return StrCat("settled/", revenue_account.substr(std::string_view("revenue/").size()));
 }
 
+bool HasSent(const SettlementWindow& window) {
+  return std::any_of(window.transfers.begin(), window.transfers.end(),
+                     [](const SettlementTransfer& t) { return t.state == TransferState::kSent; });
+}
+
+}  // namespace
+
 // The window's state as a function of its transfers (once its nets are computed).
 SettlementWindowState DeriveState(const SettlementWindow& window) {
   if (!window.summarized) return window.state;
@@ -96,11 +103,6 @@ SettlementWindowState DeriveState(const SettlementWindow& window) {
   return accepted > 0 ? SettlementWindowState::kPartiallySettled : SettlementWindowState::kFailed;
 }
 
-bool HasSent(const SettlementWindow& window) {
-  return std::any_of(window.transfers.begin(), window.transfers.end(),
-                     [](const SettlementTransfer& t) { return t.state == TransferState::kSent; });
-}
-
 LedgerEntry TransferEntry(uint64_t window, const SettlementTransfer& transfer, TransferState from,
                           std::string_view principal, std::string detail) {
   LedgerEntry entry;
@@ -115,8 +117,6 @@ LedgerEntry TransferEntry(uint64_t window, const SettlementTransfer& transfer, T
   entry.detail = std::move(detail);
   return entry;
 }
-
-}  // namespace
 
 Result<SettlementWindow> GatewayImpl::SettleWindow(uint64_t number, int64_t wait_ms) {
   int32_t attempt = 0;

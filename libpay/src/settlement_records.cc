@@ -62,6 +62,14 @@ std::string EncodeSettlementWindow(const SettlementWindow& window) {
     PutString(&out, transfer.bank_reference);
     PutSigned(&out, transfer.update_time_ms);
   }
+  // Appended later (optional on read): automatic retry and escalation, per transfer in order.
+  PutVarint(&out, window.transfers.size());
+  for (const SettlementTransfer& transfer : window.transfers) {
+    PutVarint(&out, static_cast<uint64_t>(transfer.automatic_retries));
+    PutByte(&out, transfer.escalated ? 1 : 0);
+    PutString(&out, transfer.escalation_reason);
+    PutSigned(&out, transfer.escalate_time_ms);
+  }
   return out;
 }
 
@@ -124,6 +132,21 @@ Status DecodeSettlementWindow(std::string_view bytes, SettlementWindow* window) 
     transfer.state = static_cast<TransferState>(transfer_state);
     transfer.attempt = static_cast<int32_t>(attempt);
     window->transfers.push_back(std::move(transfer));
+  }
+  if (!decoder.done()) {
+    if (!decoder.GetVarint(&count) || count != window->transfers.size()) {
+      return absl::DataLossError("stored settlement window has malformed retry fields");
+    }
+    for (SettlementTransfer& transfer : window->transfers) {
+      uint64_t retries = 0;
+      uint8_t escalated = 0;
+      decoder.GetVarint(&retries);
+      decoder.GetByte(&escalated);
+      decoder.GetString(&transfer.escalation_reason);
+      decoder.GetSigned(&transfer.escalate_time_ms);
+      transfer.automatic_retries = static_cast<int32_t>(retries);
+      transfer.escalated = escalated != 0;
+    }
   }
   if (state < 1 || state > 6)
     return absl::DataLossError("stored settlement window has a bad state");

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "pay/ledger_entry.h"
 #include "pay/settlement.h"
 #include "pay/status.h"
 
@@ -30,6 +31,13 @@ Status DecodeSettlementWindow(std::string_view bytes, SettlementWindow* window);
 
 std::string EncodeTreasuryAccount(const TreasuryAccount& account);
 Status DecodeTreasuryAccount(std::string_view bytes, TreasuryAccount* account);
+
+// The window's state as a function of its transfers (once its nets are computed)
+// (gateway_settlement_transfers.cc).
+SettlementWindowState DeriveState(const SettlementWindow& window);
+// The SETTLEMENT_TRANSFER entry of `transfer` of window `window` moving from `from` to its state.
+LedgerEntry TransferEntry(uint64_t window, const SettlementTransfer& transfer, TransferState from,
+                          std::string_view principal, std::string detail);
 
 }  // namespace pay::internal
 

@@ -206,6 +206,7 @@ struct Movement {
   std::string remittance;
   std::string debtor_name;
   std::string debtor_iban;
+  std::string creditor_iban;  // the account credited (a refund's or settlement's creditor)
 };
 
 struct Stats {
@@ -394,8 +395,13 @@ Status BankSim::Impl::Init() {
     rng_.seed(faults_.seed);
     settle_delay_ms_ = options_.settle_delay_ms;
     collection_iban_ = *collection;
-    accounts_[*collection] =
-        SimAccount{*collection, options_.collection_name, options_.currency, 0, false};
+    // A --seed-account for the collection account gives it an opening balance (what the
+    // wallet operators and channels remitted to it, see docs/settlement.md); otherwise it opens
+    // empty.
+    if (accounts_.count(*collection) == 0) {
+      accounts_[*collection] =
+          SimAccount{*collection, options_.collection_name, options_.currency, 0, false};
+    }
   }
   connector::HttpServerOptions server_options;
   server_options.listen = options_.listen;
@@ -420,6 +426,31 @@ void BankSim::Impl::Handle(HttpServerRequest request, HttpResponder respond) {
   const std::string query =
       question == std::string::npos ? "" : request.target.substr(question + 1);
   if (path.rfind("/sim/", 0) == 0) return respond(OnControl(request, path));
+  // What the bank's online banking shows a customer: an account's balance and the credit
+  // transfers booked to it (read-only; the caller authenticates with its TLS certificate).
+  constexpr std::string_view kAccountsPath = "/accounts/";
+  if (path.rfind(kAccountsPath, 0) == 0) {
+    if (request.method != "GET") return respond(Text(405, "GET /accounts/<IBAN>"));
+    Result<std::string> iban = NormalizeIban(path.substr(kAccountsPath.size()));
+    std::lock_guard<std::mutex> lock(mu_);
+    auto account = iban.ok() ? accounts_.find(*iban) : accounts_.end();
+    if (account == accounts_.end()) return respond(JsonError(404, "no such account"));
+    json credits = json::array();
+    for (const Movement& movement : movements_) {
+      if (movement.creditor_iban != account->second.iban ||
+          movement.amount.currency() != account->second.currency) {
+        continue;
+      }
+      credits.push_back(json{{"booking_ms", movement.booking_ms},
+                             {"amount", MoneyJson(movement.amount)},
+                             {"end_to_end_id", movement.end_to_end_id},
+                             {"remittance", movement.remittance},
+                             {"reference", movement.reference}});
+    }
+    json body = AccountJson(account->second);
+    body["credits"] = std::move(credits);
+    return respond(Json(200, body));
+  }
   if (path == kPain008Path) {
     if (request.method != "POST") return respond(Text(405, "POST a pain.008.001.08 here"));
     return OnPain008(request, std::move(respond));
@@ -834,6 +865,7 @@ void BankSim::Impl::Decide(Tx* tx) {
   movement.reference = tx->reference;
   movement.end_to_end_id = tx->end_to_end_id;
   movement.remittance = tx->remittance;
+  movement.creditor_iban = to->second.iban;
   if (!refund) {
     movement.debtor_name = from->second.name;
     movement.debtor_iban = from->second.iban;

@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
                  "fault: share of transactions settled and pushed before the HTTP answer");
   app.add_option("--seed-account", options.seed_accounts,
                  "An account created at start: IBAN:CURRENCY:MINOR_UNITS:NAME, e.g. "
-                 "SA4420000001234567891234:SAR:1000000:Demo (repeatable)");
+                 "SA4420000001234567891234:SAR:1000000:Demo (repeatable); the collection "
+                 "account's gives its opening balance. GET /accounts/<IBAN> shows an "
+                 "account's balance and the credit transfers booked to it");
   app.add_option("--seed", options.faults.seed, "seed of the fault dice")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 

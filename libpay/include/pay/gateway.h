@@ -319,6 +319,14 @@ class Gateway {
   // were sent but not confirmed (resending the same message, which the bank deduplicates)
   // before anything new is sent. Returns how many windows are still not final.
   virtual Result<size_t> RunSettlement(int64_t due_ms) = 0;
+  // payd's maintenance, after RunSettlement: retries by itself the owed (REJECTED, FAILED)
+  // transfers of closed windows with a backoff, and escalates those a person must handle
+  // (SettlementOptions::retry_*, docs/settlement.md "Automatic retry and escalation"). A transfer
+  // whose reason a resend cannot fix is escalated at once and retried only after its treasury
+  // account changed. Escalation is a SETTLEMENT_TRANSFER ledger entry (state unchanged, detail
+  // "ESCALATED: <reason>") with the transfer record, in one write. Returns the transfers this
+  // call escalated (each transfer once), for the caller to log.
+  virtual Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() = 0;
 };
 
 }  // namespace pay

@@ -77,6 +77,13 @@ struct SettlementTransfer {
   std::string reason;      // rejection or failure code and text
   std::string bank_reference;
   int64_t update_time_ms = 0;
+  // Automatic retry and escalation (docs/settlement.md): sends payd made by itself after a
+  // rejection or failure, and whether (why, when) it gave up and escalated to a person.
+  // `escalated` stays set once raised, as history; the state says whether it was resolved.
+  int32_t automatic_retries = 0;
+  bool escalated = false;
+  std::string escalation_reason;
+  int64_t escalate_time_ms = 0;
 };
 
 struct SettlementWindow {
@@ -120,7 +127,22 @@ struct SettlementOptions {
   // transfers committed, nothing SENT), "recorded" (SENT committed, pain.001 not sent) or
   // "answered" (the bank answered the pain.001, its answer not yet recorded). Empty: never.
   std::string crash_at;
+  // Automatic retry of REJECTED and FAILED transfers (RetryOwedSettlementTransfers): a transfer
+  // whose reason a resend may fix is sent again after retry_backoff_ms, doubling per automatic
+  // retry up to retry_max_backoff_ms, at most retry_max times; then it is escalated. A reason a
+  // resend cannot fix (kNonRetryableSettlementReasons) is escalated at once and retried only when
+  // its treasury account changes. retry_max 0: no automatic retry (everything escalates).
+  int64_t retry_backoff_ms = 60'000;
+  int64_t retry_max_backoff_ms = 3'600'000;
+  int32_t retry_max = 5;
 };
+
+// Rejection and failure codes that resending to the same treasury account cannot fix: AC01
+// (wrong account number), AC04 (closed account), AC06 (blocked account), AG01 (transaction
+// forbidden on this account), BE01 (creditor name does not match), RC01 (wrong BIC),
+// NO_TREASURY_ACCOUNT and NO_SETTLEMENT_CONNECTOR. Everything else (insufficient funds, a
+// technical rejection) may succeed later.
+bool IsNonRetryableSettlementReason(std::string_view reason);
 
 }  // namespace pay
 
