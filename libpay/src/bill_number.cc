@@ -64,6 +64,37 @@ std::string GenerateBillNumber() {
   return number;
 }
 
+std::vector<std::string> GenerateBillNumbers(size_t count) {
+  EnsureSodiumInitialised();
+  std::vector<std::string> numbers;
+  numbers.reserve(count);
+  // Digits by rejection sampling of random bytes (a byte below 250 gives byte % 10, uniform; the
+  // first digit from a byte below 252: 1 + byte % 9), refilled from the CSPRNG when used up.
+  std::string random(count * 20 + 64, '\0');
+  size_t next = random.size();
+  auto next_byte = [&]() -> unsigned char {
+    if (next == random.size()) {
+      randombytes_buf(random.data(), random.size());
+      next = 0;
+    }
+    return static_cast<unsigned char>(random[next++]);
+  };
+  for (size_t i = 0; i < count; ++i) {
+    std::string number;
+    number.reserve(kDigits);
+    unsigned char byte = next_byte();
+    while (byte >= 252) byte = next_byte();
+    number += static_cast<char>('1' + byte % 9);
+    while (number.size() < kDigits - 1) {
+      byte = next_byte();
+      if (byte < 250) number += static_cast<char>('0' + byte % 10);
+    }
+    number += static_cast<char>('0' + DammInterim(number));
+    numbers.push_back(std::move(number));
+  }
+  return numbers;
+}
+
 Result<std::string> ParseBillNumber(std::string_view text, std::string_view field) {
   const std::string field_name(field);
   std::string digits;

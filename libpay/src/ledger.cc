@@ -219,6 +219,24 @@ Result<std::optional<std::string>> Ledger::Get(Table table, std::string_view key
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::vector<std::optional<std::string>>> Ledger::MultiGet(
+    Table table, const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const std::string& key : keys) slices.emplace_back(key);
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handles_[static_cast<int>(table)], keys.size(),
+                slices.data(), values.data(), statuses.data());
+  std::vector<std::optional<std::string>> result(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    PAY_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the ledger"));
+    result[i].emplace(values[i].data(), values[i].size());
+  }
+  return result;
+}
+
 Result<uint64_t> Ledger::Commit(WriteSet write_set) {
   if (read_only_) return absl::FailedPreconditionError("the ledger is open read-only");
   for (const LedgerEntry& entry : write_set.entries_) {
