@@ -13,17 +13,16 @@
 namespace payd {
 namespace {
 
-// With return_fees the response lists every fee (~60 bytes each): this keeps it well under the
-// 4 MB a client accepts by default.
-constexpr int64_t kMaxReturnedFees = 100'000;
+// With return_fees the response lists every fee (at most ~180 bytes each, with a 128-byte key):
+// this keeps it under the 4 MB a gRPC client accepts by default.
+constexpr int64_t kMaxReturnedFees = 20'000;
 
 // `status` of batch `batch_number` (1-based) of the stream, with what was committed before it.
 pay::Status InBatch(const pay::Status& status, int64_t batch_number, int64_t committed_fees) {
   return pay::Status(status.code(),
                      std::string(status.message()) + " (batch " + std::to_string(batch_number) +
-                         " of the stream, not committed; the " +
-                         std::to_string(batch_number - 1) + " batches before it, " +
-                         std::to_string(committed_fees) + " fees, are committed)");
+                         " of the stream, not committed; the " + std::to_string(committed_fees) +
+                         " fees of the batches before it are committed)");
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ TEST_F(BulkFeesTest, BadItemIsInvalidArgumentNamingItsField) {
   batch.mutable_fees(4)->mutable_amount()->set_minor_units(-5);
   v1::CreateFeesResponse response;
   EXPECT_TRUE(IsInvalidArgumentAt(Stream(passports_.agency_key, {batch}, &response),
-                                  "fees[4].amount"));
+                                  "fees[4].amount.minor_units"));
 
   batch = Batch("bad", 0, 6);
   batch.mutable_fees(2)->clear_idempotency_key();
@@ -195,7 +195,7 @@ TEST_F(BulkFeesTest, BadItemIsInvalidArgumentNamingItsField) {
   v1::CreateFeesRequest second = Batch("bad", 10, 3);
   second.mutable_fees(2)->mutable_amount()->set_minor_units(0);
   grpc::Status status = Stream(passports_.agency_key, {Batch("bad", 0, 4), second}, &response);
-  EXPECT_TRUE(IsInvalidArgumentAt(status, "fees[2].amount"));
+  EXPECT_TRUE(IsInvalidArgumentAt(status, "fees[2].amount.minor_units"));
   EXPECT_TRUE(MentionsWord(status.error_message(), "batch 2")) << status.error_message();
   EXPECT_EQ(CountFees(passports_.agency_key), 4u);
 }

@@ -8,7 +8,8 @@
 //   read per fee;
 // - the stripes of every key of the batch locked once, in stripe order (LockTable::LockAll);
 // - the bill numbers and fee ids drawn from the CSPRNG once per batch;
-// - one WriteSet, hence one synced RocksDB write, for the whole batch.
+// - one WriteSet, hence one synced RocksDB write, for the whole batch, its puts in key order
+//   (WriteSet::SortPutsByKey: RocksDB's memtable inserts keys in order several times faster).
 // The batch is all or nothing: the first bad item fails it before anything is written.
 
 #include <map>
@@ -45,6 +46,73 @@ struct BatchPlan {
   std::vector<size_t> new_items;
 };
 
+
+// Everything about a batch that needs neither the store nor the locks: each request valid and
+// with a key; its fingerprint and the key's storage key (of `credential_id`).
+Status ValidateBatch(const std::vector<CreateFeeRequest>& requests, std::string_view credential_id,
+                     std::vector<std::string>* fingerprints,
+                     std::vector<std::string>* storage_keys) {
+  fingerprints->resize(requests.size());
+  storage_keys->resize(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const CreateFeeRequest& request = requests[i];
+    if (request.idempotency_key.empty()) {
+      return absl::InvalidArgumentError(StrCat(
+          "fees[", i, "].idempotency_key: required in a batch (so that a retried batch replays "
+          "its fees instead of issuing them again)"));
+    }
+    if (Status valid = ValidateCreateFee(request); !valid.ok()) return ItemError(i, valid);
+    (*fingerprints)[i] = FeeFingerprint(request);
+    (*storage_keys)[i] = IdempotencyKeyFor(credential_id, "fee", request.idempotency_key);
+  }
+  return absl::OkStatus();
+}
+
+// Decides, under the batch's locks, what each item is: a replay of the fee its key issued before
+// (`records`: the stored idempotency records, nullopt where none), a repeat of an earlier item of
+// the batch, or a new fee (whose times are then checked against the clock).
+Status PlanBatch(const std::vector<CreateFeeRequest>& requests,
+                 const std::vector<std::string>& fingerprints,
+                 const std::vector<std::string>& storage_keys,
+                 const std::vector<std::optional<std::string>>& records, int64_t now_ms,
+                 int64_t retention_ms, BatchPlan* plan) {
+  const size_t count = requests.size();
+  plan->replay_fee_ids.resize(count);
+  plan->same_as.assign(count, kNoItem);
+  std::unordered_map<std::string_view, size_t> first_with_key;
+  for (size_t i = 0; i < count; ++i) {
+    if (records[i]) {
+      IdempotencyRecord record;
+      PAY_RETURN_IF_ERROR(DecodeIdempotency(*records[i], &record));
+      // Past the retention period the key is forgotten (as LoadIdempotency forgets it).
+      if (now_ms - record.create_time_ms <= retention_ms) {
+        if (record.fingerprint != fingerprints[i]) {
+          return absl::AlreadyExistsError(StrCat(
+              "fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
+              "\" was already used for a different fee request (", record.resource_id, ")"));
+        }
+        plan->replay_fee_ids[i] = std::move(record.resource_id);
+        continue;
+      }
+    }
+    auto [first, inserted] = first_with_key.emplace(storage_keys[i], i);
+    if (!inserted) {
+      if (fingerprints[first->second] != fingerprints[i]) {
+        return absl::AlreadyExistsError(
+            StrCat("fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
+                   "\" is also the key of fees[", first->second, "], with other fields"));
+      }
+      plan->same_as[i] = first->second;
+      continue;
+    }
+    if (Status times = ValidateFeeTimes(requests[i], now_ms); !times.ok()) {
+      return ItemError(i, times);
+    }
+    plan->new_items.push_back(i);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
@@ -62,20 +130,9 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
   const std::string& agency_id = caller.agency_ids.at(0);
   const int64_t now_ms = NowMs();
 
-  // Everything that needs neither the store nor the locks.
-  std::vector<std::string> fingerprints(count);
-  std::vector<std::string> storage_keys(count);
-  for (size_t i = 0; i < count; ++i) {
-    const CreateFeeRequest& request = requests[i];
-    if (request.idempotency_key.empty()) {
-      return absl::InvalidArgumentError(StrCat(
-          "fees[", i, "].idempotency_key: required in a batch (so that a retried batch replays "
-          "its fees instead of issuing them again)"));
-    }
-    if (Status valid = ValidateCreateFee(request); !valid.ok()) return ItemError(i, valid);
-    fingerprints[i] = FeeFingerprint(request);
-    storage_keys[i] = IdempotencyKeyFor(caller.credential_id, "fee", request.idempotency_key);
-  }
+  std::vector<std::string> fingerprints;
+  std::vector<std::string> storage_keys;
+  PAY_RETURN_IF_ERROR(ValidateBatch(requests, caller.credential_id, &fingerprints, &storage_keys));
 
   for (int attempt = 0; attempt < kBatchBillNumberAttempts; ++attempt) {
     std::vector<std::string> bill_numbers = GenerateBillNumbers(count);
@@ -87,39 +144,8 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
     PAY_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> records,
                          ledger_->MultiGet(Table::kIdempotency, storage_keys));
     BatchPlan plan;
-    plan.replay_fee_ids.resize(count);
-    plan.same_as.assign(count, kNoItem);
-    std::unordered_map<std::string_view, size_t> first_with_key;
-    for (size_t i = 0; i < count; ++i) {
-      if (records[i]) {
-        IdempotencyRecord record;
-        PAY_RETURN_IF_ERROR(DecodeIdempotency(*records[i], &record));
-        // Past the retention period the key is forgotten (as LoadIdempotency forgets it).
-        if (now_ms - record.create_time_ms <= options_.idempotency_retention_ms) {
-          if (record.fingerprint != fingerprints[i]) {
-            return absl::AlreadyExistsError(StrCat(
-                "fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
-                "\" was already used for a different fee request (", record.resource_id, ")"));
-          }
-          plan.replay_fee_ids[i] = std::move(record.resource_id);
-          continue;
-        }
-      }
-      auto [first, inserted] = first_with_key.emplace(storage_keys[i], i);
-      if (!inserted) {
-        if (fingerprints[first->second] != fingerprints[i]) {
-          return absl::AlreadyExistsError(
-              StrCat("fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
-                     "\" is also the key of fees[", first->second, "], with other fields"));
-        }
-        plan.same_as[i] = first->second;
-        continue;
-      }
-      if (Status times = ValidateFeeTimes(requests[i], now_ms); !times.ok()) {
-        return ItemError(i, times);
-      }
-      plan.new_items.push_back(i);
-    }
+    PAY_RETURN_IF_ERROR(PlanBatch(requests, fingerprints, storage_keys, records, now_ms,
+                                  options_.idempotency_retention_ms, &plan));
 
     // The new fees' bill numbers must be unused, in the store and within the batch.
     std::vector<std::string> new_bills;
@@ -165,6 +191,7 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
     result.issued_now.assign(count, false);
     for (size_t i : plan.new_items) result.issued_now[i] = true;
     if (result.created > 0) {
+      write_set.SortPutsByKey();
       PAY_ASSIGN_OR_RETURN(result.ledger_sequence, ledger_->Commit(std::move(write_set)));
       // The batch's entries are consecutive, in the order of new_items.
       uint64_t sequence = result.ledger_sequence + 1 - result.created;

@@ -21,7 +21,10 @@
 namespace paycli {
 namespace {
 
-// payd lists the fees of a stream with return_fees up to this many (fee_service.proto).
+// Fees per CreateFees stream: payd lists the fees of a stream with return_fees up to 20,000
+// (fee_service.proto); without, a stream's response is a few counters and a stream may be long,
+// but a response per 100,000 fees is the progress the person waiting sees.
+constexpr int64_t kFeesPerStreamWithBills = 20'000;
 constexpr int64_t kFeesPerStream = 100'000;
 constexpr int kMaxBatchSize = 10'000;  // payd's limit per batch
 // A CSV line longer than this is refused (a runaway quote, a binary file).
@@ -180,6 +183,7 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
   auto stub = pay::v1::FeeService::NewStub(CreateChannel(config));
   ImportTotals totals;
   const auto start = std::chrono::steady_clock::now();
+  const int64_t fees_per_stream = bills != nullptr ? kFeesPerStreamWithBills : kFeesPerStream;
   bool more = true;
   while (more) {
     // One stream: up to kFeesPerStream fees in batches of --batch-size.
@@ -190,10 +194,10 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
     std::vector<int64_t> lines;  // CSV line of each fee sent in this stream
     const int64_t first_line = line_number + 1;
     int64_t in_stream = 0;
-    while (more && in_stream < kFeesPerStream) {
+    while (more && in_stream < fees_per_stream) {
       pay::v1::CreateFeesRequest batch;
       batch.set_return_fees(in_stream == 0 && bills != nullptr);
-      while (batch.fees_size() < flags.batch_size && in_stream < kFeesPerStream) {
+      while (batch.fees_size() < flags.batch_size && in_stream < fees_per_stream) {
         read = ReadRecord(in, &line_number, &fields);
         if (!read.ok()) return ReportUsageError(read.status());
         if (!*read) {
@@ -268,7 +272,8 @@ void AddFeeImportCommand(CLI::App* fee, Action* action) {
       "each batch is committed (durably) as one ledger write, all or nothing. Rerunning a file\n"
       "after an interruption is safe: rows whose idempotency_key already issued a fee replay\n"
       "(they are reported, not issued again); a key reused with other fields is refused.\n"
-      "Progress goes to stderr after every 100,000 fees; the summary to stdout.\n"
+      "Progress goes to stderr after every 100,000 fees (20,000 with --bills-out); the summary\n"
+      "to stdout.\n"
       "Example: paycli fee import --file property-2027.csv --bills-out bills-2027.csv");
   auto flags = std::make_shared<FeeImportFlags>();
   import->add_option("--file", flags->file, "The CSV file of fees")->required()->type_name("PATH");
