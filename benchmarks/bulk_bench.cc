@@ -74,7 +74,8 @@ BulkResult IssueInBulk(const std::string& target, const std::string& key, int64_
   result.fees = response.fees_created();
   result.per_second = result.fees / result.seconds;
   result.store_bytes = DirectoryBytes(data_dir) - bytes_before;
-  result.bytes_per_fee = result.fees > 0 ? static_cast<double>(result.store_bytes) / result.fees : 0;
+  result.bytes_per_fee =
+      result.fees > 0 ? static_cast<double>(result.store_bytes) / result.fees : 0;
   return result;
 }
 
@@ -132,7 +133,8 @@ BulkResult RawBulk(const std::string& parent, int64_t fees, int batch_size, size
   result.seconds = SecondsSince(start);
   result.per_second = result.fees / result.seconds;
   result.store_bytes = DirectoryBytes(pattern);
-  result.bytes_per_fee = result.fees > 0 ? static_cast<double>(result.store_bytes) / result.fees : 0;
+  result.bytes_per_fee =
+      result.fees > 0 ? static_cast<double>(result.store_bytes) / result.fees : 0;
   db.reset();
   std::error_code ignored;
   std::filesystem::remove_all(pattern, ignored);

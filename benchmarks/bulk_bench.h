@@ -12,7 +12,7 @@
 namespace pay::bench {
 
 struct BulkResult {
-  int64_t fees = 0;      // issued (or written, for the raw store)
+  int64_t fees = 0;  // issued (or written, for the raw store)
   double seconds = 0;
   double per_second = 0;
   // Growth of the store's directory on disk (WAL + SST files, as `du` counts them) over the run,

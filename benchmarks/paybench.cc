@@ -262,22 +262,25 @@ int Run(const Flags& flags) {
     const ToolRun verified =
         TimeTool({flags.paycli, "ledger", "verify", "--quiet", "--data-dir", bulk_payd.data_dir(),
                   "--public-key-file", bulk_payd.data_dir() + "/signing.pub"});
-    std::printf("\nbulk issuance, batches of %d fees (bytes: growth of the store directory, WAL + "
-                "SST files):\n",
-                flags.bulk_batch);
-    std::printf("  payd CreateFees:       %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
-                "bytes/fee%s%s\n",
-                static_cast<long long>(bulk.fees), bulk.seconds, bulk.per_second,
-                bulk.store_bytes / 1e6 / bulk.seconds, bulk.bytes_per_fee,
-                bulk.error.empty() ? "" : "  FAILED: ", bulk.error.c_str());
-    std::printf("  raw RocksDB, sync:     %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
-                "bytes/fee%s%s\n",
-                static_cast<long long>(raw_bulk.fees), raw_bulk.seconds, raw_bulk.per_second,
-                raw_bulk.store_bytes / 1e6 / raw_bulk.seconds, raw_bulk.bytes_per_fee,
-                raw_bulk.error.empty() ? "" : "  FAILED: ", raw_bulk.error.c_str());
+    std::printf(
+        "\nbulk issuance, batches of %d fees (bytes: growth of the store directory, WAL + "
+        "SST files):\n",
+        flags.bulk_batch);
+    std::printf(
+        "  payd CreateFees:       %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
+        "bytes/fee%s%s\n",
+        static_cast<long long>(bulk.fees), bulk.seconds, bulk.per_second,
+        bulk.store_bytes / 1e6 / bulk.seconds, bulk.bytes_per_fee,
+        bulk.error.empty() ? "" : "  FAILED: ", bulk.error.c_str());
+    std::printf(
+        "  raw RocksDB, sync:     %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
+        "bytes/fee%s%s\n",
+        static_cast<long long>(raw_bulk.fees), raw_bulk.seconds, raw_bulk.per_second,
+        raw_bulk.store_bytes / 1e6 / raw_bulk.seconds, raw_bulk.bytes_per_fee,
+        raw_bulk.error.empty() ? "" : "  FAILED: ", raw_bulk.error.c_str());
     std::printf("  payd / raw RocksDB:    %s; ledger verify --data-dir after: %s in %.2f s\n",
-                Ratio(bulk.per_second, raw_bulk.per_second).c_str(),
-                verified.ok ? "OK" : "FAILED", verified.seconds);
+                Ratio(bulk.per_second, raw_bulk.per_second).c_str(), verified.ok ? "OK" : "FAILED",
+                verified.seconds);
   }
 
   // The targets of the speed issue, against the limits measured above.
@@ -291,10 +294,11 @@ int Run(const Flags& flags) {
   std::printf("target: p99 <= 5 ms at half the saturated rate: %.2f ms %s\n",
               open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET");
   if (!flags.skip_bulk) {
-    std::printf("target: bulk issuance >= 200000 fees/s, durable per batch: %.0f fees/s (%s raw "
-                "RocksDB) %s\n",
-                bulk.per_second, Ratio(bulk.per_second, raw_bulk.per_second).c_str(),
-                bulk.error.empty() && bulk.per_second >= 200'000 ? "MET" : "NOT MET");
+    std::printf(
+        "target: bulk issuance >= 200000 fees/s, durable per batch: %.0f fees/s (%s raw "
+        "RocksDB) %s\n",
+        bulk.per_second, Ratio(bulk.per_second, raw_bulk.per_second).c_str(),
+        bulk.error.empty() && bulk.per_second >= 200'000 ? "MET" : "NOT MET");
   }
   return 0;
 }

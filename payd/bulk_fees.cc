@@ -57,10 +57,10 @@ grpc::Status FeeServiceImpl::CreateFees(grpc::ServerContext* context,
       for (int i = 0; i < batch.fees_size(); ++i) {
         pay::Result<pay::CreateFeeRequest> request = FromProto(batch.fees(i));
         if (!request.ok()) {
-          return InBatch(pay::Status(request.status().code(),
-                                     "fees[" + std::to_string(i) + "]." +
-                                         std::string(request.status().message())),
-                         batch_number, fees_seen);
+          return InBatch(
+              pay::Status(request.status().code(), "fees[" + std::to_string(i) + "]." +
+                                                       std::string(request.status().message())),
+              batch_number, fees_seen);
         }
         requests.push_back(*std::move(request));
       }
@@ -68,8 +68,7 @@ grpc::Status FeeServiceImpl::CreateFees(grpc::ServerContext* context,
       if (!result.ok()) return InBatch(result.status(), batch_number, fees_seen);
       fees_seen += static_cast<int64_t>(requests.size());
       response->set_batch_count(batch_number);
-      response->set_fees_created(response->fees_created() +
-                                 static_cast<int64_t>(result->created));
+      response->set_fees_created(response->fees_created() + static_cast<int64_t>(result->created));
       response->set_fees_replayed(response->fees_replayed() +
                                   static_cast<int64_t>(requests.size() - result->created));
       // The last entry the stream wrote; until it wrote one, the ledger's last sequence.

@@ -183,13 +183,13 @@ TEST_F(BulkFeesTest, BadItemIsInvalidArgumentNamingItsField) {
 
   batch = Batch("bad", 0, 6);
   batch.mutable_fees(3)->mutable_due_time()->set_seconds(1000);  // 1970
-  EXPECT_TRUE(IsInvalidArgumentAt(Stream(passports_.agency_key, {batch}, &response),
-                                  "fees[3].due_time"));
+  EXPECT_TRUE(
+      IsInvalidArgumentAt(Stream(passports_.agency_key, {batch}, &response), "fees[3].due_time"));
 
   EXPECT_TRUE(IsInvalidArgumentAt(
       Stream(passports_.agency_key, {v1::CreateFeesRequest()}, &response), "fees"));
-  EXPECT_TRUE(IsInvalidArgumentAt(Stream(passports_.agency_key, {Batch("big", 0, 10001)}, &response),
-                                  "fees"));
+  EXPECT_TRUE(IsInvalidArgumentAt(
+      Stream(passports_.agency_key, {Batch("big", 0, 10001)}, &response), "fees"));
 
   // A bad second batch: the first stays committed, the second wrote nothing.
   v1::CreateFeesRequest second = Batch("bad", 10, 3);
@@ -226,8 +226,8 @@ TEST_F(BulkFeesTest, OnlyTheCallersAgencyIssuesItsFees) {
 
 TEST_F(BulkFeesTest, AcknowledgedStreamSurvivesKill9) {
   v1::CreateFeesResponse response;
-  ASSERT_TRUE(IsOk(Stream(passports_.agency_key,
-                          {Batch("d", 0, 500), Batch("d", 500, 500)}, &response)));
+  ASSERT_TRUE(
+      IsOk(Stream(passports_.agency_key, {Batch("d", 0, 500), Batch("d", 500, 500)}, &response)));
   ASSERT_EQ(response.fees_size(), 1000);
   payd_.Kill();
   ASSERT_TRUE(payd_.Start());

@@ -46,7 +46,6 @@ struct BatchPlan {
   std::vector<size_t> new_items;
 };
 
-
 // Everything about a batch that needs neither the store nor the locks: each request valid and
 // with a key; its fingerprint and the key's storage key (of `credential_id`).
 Status ValidateBatch(const std::vector<CreateFeeRequest>& requests, std::string_view credential_id,
@@ -57,9 +56,10 @@ Status ValidateBatch(const std::vector<CreateFeeRequest>& requests, std::string_
   for (size_t i = 0; i < requests.size(); ++i) {
     const CreateFeeRequest& request = requests[i];
     if (request.idempotency_key.empty()) {
-      return absl::InvalidArgumentError(StrCat(
-          "fees[", i, "].idempotency_key: required in a batch (so that a retried batch replays "
-          "its fees instead of issuing them again)"));
+      return absl::InvalidArgumentError(
+          StrCat("fees[", i,
+                 "].idempotency_key: required in a batch (so that a retried batch replays "
+                 "its fees instead of issuing them again)"));
     }
     if (Status valid = ValidateCreateFee(request); !valid.ok()) return ItemError(i, valid);
     (*fingerprints)[i] = FeeFingerprint(request);
@@ -87,9 +87,9 @@ Status PlanBatch(const std::vector<CreateFeeRequest>& requests,
       // Past the retention period the key is forgotten (as LoadIdempotency forgets it).
       if (now_ms - record.create_time_ms <= retention_ms) {
         if (record.fingerprint != fingerprints[i]) {
-          return absl::AlreadyExistsError(StrCat(
-              "fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
-              "\" was already used for a different fee request (", record.resource_id, ")"));
+          return absl::AlreadyExistsError(
+              StrCat("fees[", i, "].idempotency_key: \"", requests[i].idempotency_key,
+                     "\" was already used for a different fee request (", record.resource_id, ")"));
         }
         plan->replay_fee_ids[i] = std::move(record.resource_id);
         continue;
@@ -181,8 +181,9 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
       }
       Result<Fee> fee = NewFee(requests[i], agency_id, fee_type->second, now_ms);
       if (!fee.ok()) return ItemError(i, fee.status());
-      fee->fee_id = StrCat("fee_", std::string_view(fee_id_hex).substr(
-                                       n * kFeeIdRandomBytes * 2, kFeeIdRandomBytes * 2));
+      fee->fee_id = StrCat(
+          "fee_",
+          std::string_view(fee_id_hex).substr(n * kFeeIdRandomBytes * 2, kFeeIdRandomBytes * 2));
       fee->bill_number = std::move(bill_numbers[i]);
       AppendFeeCreated(&write_set, *fee, caller.credential_id, storage_keys[i], fingerprints[i]);
       result.fees[i] = *std::move(fee);
@@ -211,7 +212,8 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
     PAY_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored,
                          ledger_->MultiGet(Table::kFees, replay_ids));
     for (size_t n = 0; n < replay_items.size(); ++n) {
-      if (!stored[n]) return absl::DataLossError("idempotency record names a fee that is not stored");
+      if (!stored[n])
+        return absl::DataLossError("idempotency record names a fee that is not stored");
       PAY_RETURN_IF_ERROR(DecodeFee(*stored[n], &result.fees[replay_items[n]]));
     }
     for (size_t i = 0; i < count; ++i) {

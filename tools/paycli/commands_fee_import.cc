@@ -103,8 +103,8 @@ absl::Status RowToRequest(const std::vector<std::string>& row,
                           pay::v1::CreateFeeRequest* request) {
   const std::string where = "line " + std::to_string(line_number) + ": ";
   if (row.size() != column.size()) {
-    return absl::InvalidArgumentError(where + std::to_string(row.size()) + " fields, the header has " +
-                                      std::to_string(column.size()));
+    return absl::InvalidArgumentError(where + std::to_string(row.size()) +
+                                      " fields, the header has " + std::to_string(column.size()));
   }
   auto value = [&](const std::string& name) -> std::string {
     auto it = column.find(name);
@@ -116,7 +116,8 @@ absl::Status RowToRequest(const std::vector<std::string>& row,
   }
   if (const std::string amount = value("amount"); !amount.empty()) {
     absl::StatusOr<pay::v1::Money> money = ParseAmount(amount, "amount");
-    if (!money.ok()) return absl::InvalidArgumentError(where + std::string(money.status().message()));
+    if (!money.ok())
+      return absl::InvalidArgumentError(where + std::string(money.status().message()));
     *request->mutable_amount() = *money;
   }
   request->mutable_description()->set_en(value("description_en"));
@@ -153,8 +154,8 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
   if (!flags.bills_out.empty()) {
     bills = std::make_unique<std::ofstream>(flags.bills_out, std::ios::trunc);
     if (!*bills) {
-      return ReportUsageError(absl::InvalidArgumentError("--bills-out: cannot write " +
-                                                         flags.bills_out));
+      return ReportUsageError(
+          absl::InvalidArgumentError("--bills-out: cannot write " + flags.bills_out));
     }
     *bills << "line,idempotency_key,fee_id,bill_number,created\n";
   }
@@ -170,9 +171,9 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
     bool known = false;
     for (const std::string& name : KnownColumns()) known |= name == fields[i];
     if (!known || !column.emplace(fields[i], i).second) {
-      return ReportUsageError(absl::InvalidArgumentError(
-          flags.file + ": header column \"" + fields[i] +
-          "\" is unknown or repeated (see `paycli fee import --help`)"));
+      return ReportUsageError(
+          absl::InvalidArgumentError(flags.file + ": header column \"" + fields[i] +
+                                     "\" is unknown or repeated (see `paycli fee import --help`)"));
     }
   }
   if (!column.count("idempotency_key")) {
@@ -207,8 +208,8 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
         if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
         absl::Status row = RowToRequest(fields, column, line_number, batch.add_fees());
         if (!row.ok()) {
-          std::cerr << "paycli: " << flags.file << ": " << row.message() << "; the rows before line "
-                    << first_line << " are committed" << std::endl;
+          std::cerr << "paycli: " << flags.file << ": " << row.message()
+                    << "; the rows before line " << first_line << " are committed" << std::endl;
           writer->WritesDone();
           context.TryCancel();
           return kExitUsage;
@@ -249,8 +250,9 @@ int RunFeeImport(const FeeImportFlags& flags, const ClientConfig& config) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "imported " << totals.rows << " fees from " << flags.file << ": " << totals.created
-            << " created, " << totals.replayed << " already issued (replayed); last ledger sequence "
-            << totals.last_sequence << "; " << seconds << " s" << std::endl;
+            << " created, " << totals.replayed
+            << " already issued (replayed); last ledger sequence " << totals.last_sequence << "; "
+            << seconds << " s" << std::endl;
   if (bills != nullptr) {
     bills->flush();
     if (!*bills) return ReportUsageError(absl::DataLossError("--bills-out: write failed"));
@@ -266,9 +268,11 @@ void AddFeeImportCommand(CLI::App* fee, Action* action) {
   import->footer(
       "The CSV has a header line naming its columns, in any order:\n"
       "  idempotency_key (required: one per fee, e.g. the property file number and year),\n"
-      "  amount (\"150.00 SAR\"; may be left empty with fee_type), description_en, description_ar,\n"
+      "  amount (\"150.00 SAR\"; may be left empty with fee_type), description_en, "
+      "description_ar,\n"
       "  payer_reference, due, expire (RFC 3339), fee_type (a fee type code).\n"
-      "Fields may be quoted (\"...\", \"\" for a quote). Rows are sent in batches of --batch-size;\n"
+      "Fields may be quoted (\"...\", \"\" for a quote). Rows are sent in batches of "
+      "--batch-size;\n"
       "each batch is committed (durably) as one ledger write, all or nothing. Rerunning a file\n"
       "after an interruption is safe: rows whose idempotency_key already issued a fee replay\n"
       "(they are reported, not issued again); a key reused with other fields is refused.\n"

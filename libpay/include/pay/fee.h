@@ -103,7 +103,6 @@ struct BillInquiry {
   int64_t expire_time_ms = 0;
 };
 
-
 // Bulk issuance (Gateway::CreateFees): one batch of fees committed as one ledger write.
 // The most fees one batch may carry: a batch is validated, locked and committed whole, so it
 // bounds the memory and the lock-holding time of one call.
