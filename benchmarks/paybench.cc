@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "baselines.h"
+#include "bulk_bench.h"
 #include "load_generator.h"
 #include "pay/v1/fee_service.grpc.pb.h"
 #include "pay/v1/payment_service.grpc.pb.h"
@@ -37,6 +38,10 @@ struct Flags {
   // (the CreatePayment runs leave too few for a figure that means anything).
   int64_t export_entries = 1'000'000;
   std::string ledger_generator;  // default: paycli_ledger_generator beside --paycli
+  // The bulk section (CreateFees).
+  int64_t bulk_fees = 1'000'000;
+  int bulk_batch = 5000;
+  bool skip_bulk = false;
 };
 
 // Times `paycli ledger export` and `ledger verify` (of the file and of the data directory) over
@@ -308,6 +313,43 @@ int Run(const Flags& flags) {
 
   if (!flags.skip_export) BenchExportAndVerify(flags);
 
+  // Bulk issuance: a fresh payd, one CreateFees stream, beside raw RocksDB writing the same bytes
+  // per fee in synced batches of the same size.
+  BulkResult bulk;
+  BulkResult raw_bulk;
+  if (!flags.skip_bulk) {
+    PaydDriver bulk_payd(flags.payd, flags.work_dir);
+    bulk_payd.Start();
+    const std::string bulk_key = bulk_payd.AgencyKey();
+    bulk = IssueInBulk(bulk_payd.target(), bulk_key, flags.bulk_fees, flags.bulk_batch,
+                       bulk_payd.data_dir());
+    bulk_payd.Stop();
+    raw_bulk = RawBulk(flags.work_dir, flags.bulk_fees, flags.bulk_batch,
+                       static_cast<size_t>(std::max(1.0, bulk.bytes_per_fee)));
+    const ToolRun verified =
+        TimeTool({flags.paycli, "ledger", "verify", "--quiet", "--data-dir", bulk_payd.data_dir(),
+                  "--public-key-file", bulk_payd.data_dir() + "/signing.pub"});
+    std::printf(
+        "\nbulk issuance, batches of %d fees (bytes: growth of the store directory, WAL + "
+        "SST files):\n",
+        flags.bulk_batch);
+    std::printf(
+        "  payd CreateFees:       %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
+        "bytes/fee%s%s\n",
+        static_cast<long long>(bulk.fees), bulk.seconds, bulk.per_second,
+        bulk.store_bytes / 1e6 / bulk.seconds, bulk.bytes_per_fee,
+        bulk.error.empty() ? "" : "  FAILED: ", bulk.error.c_str());
+    std::printf(
+        "  raw RocksDB, sync:     %lld fees in %.2f s = %.0f fees/s, %.1f MB/s, %.0f "
+        "bytes/fee%s%s\n",
+        static_cast<long long>(raw_bulk.fees), raw_bulk.seconds, raw_bulk.per_second,
+        raw_bulk.store_bytes / 1e6 / raw_bulk.seconds, raw_bulk.bytes_per_fee,
+        raw_bulk.error.empty() ? "" : "  FAILED: ", raw_bulk.error.c_str());
+    std::printf("  payd / raw RocksDB:    %s; ledger verify --data-dir after: %s in %.2f s\n",
+                Ratio(bulk.per_second, raw_bulk.per_second).c_str(), verified.ok ? "OK" : "FAILED",
+                verified.seconds);
+  }
+
   // The targets of the speed issue, against the limits measured above.
   if (payd_rate.count(64) != 0) {
     const double bound = std::min(disk_rate[64], grpc_rate[64]);
@@ -320,6 +362,13 @@ int Run(const Flags& flags) {
               "that rate: p99 %.2f ms)\n",
               open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET",
               disk_floor.p99_us / 1000.0);
+  if (!flags.skip_bulk) {
+    std::printf(
+        "target: bulk issuance >= 200000 fees/s, durable per batch: %.0f fees/s (%s raw "
+        "RocksDB) %s\n",
+        bulk.per_second, Ratio(bulk.per_second, raw_bulk.per_second).c_str(),
+        bulk.error.empty() && bulk.per_second >= 200'000 ? "MET" : "NOT MET");
+  }
   return 0;
 }
 
@@ -349,6 +398,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   app.add_option("--ledger-generator", flags.ledger_generator,
                  "The paycli_ledger_generator binary (default: beside --paycli)");
+  app.add_option("--bulk-fees", flags.bulk_fees, "Fees the bulk section issues through CreateFees")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--bulk-batch", flags.bulk_batch, "Fees per CreateFees batch (1..10000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
+  app.add_flag("--skip-bulk", flags.skip_bulk, "Do not run the bulk issuance section");
   CLI11_PARSE(app, argc, argv);
   try {
     return pay::bench::Run(flags);

@@ -68,6 +68,10 @@ class FeeServiceImpl final : public pay::v1::FeeService::Service {
                             pay::v1::ListFeeTypesResponse* response) override;
   grpc::Status WaiveFee(grpc::ServerContext* context, const pay::v1::WaiveFeeRequest* request,
                         pay::v1::Fee* response) override;
+  // Bulk issuance (bulk_fees.cc).
+  grpc::Status CreateFees(grpc::ServerContext* context,
+                          grpc::ServerReader<pay::v1::CreateFeesRequest>* reader,
+                          pay::v1::CreateFeesResponse* response) override;
 
  private:
   pay::Gateway* gateway_;

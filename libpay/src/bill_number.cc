@@ -54,6 +54,13 @@ std::string GenerateBillNumber() {
   return number;
 }
 
+std::vector<std::string> GenerateBillNumbers(size_t count) {
+  std::vector<std::string> numbers;
+  numbers.reserve(count);
+  for (size_t i = 0; i < count; ++i) numbers.push_back(GenerateBillNumber());
+  return numbers;
+}
+
 Result<std::string> ParseBillNumber(std::string_view text, std::string_view field) {
   const std::string field_name(field);
   std::string digits;

@@ -186,6 +186,15 @@ void RandomBytes(void* out, size_t count) {
 
 uint32_t RandomBelow(uint32_t upper_bound) {
   PAY_CHECK(upper_bound > 0);
+  if (upper_bound <= 256) {
+    // One byte per draw for small ranges (the digits of a bill number).
+    const unsigned limit = 256 - 256 % upper_bound;
+    while (true) {
+      unsigned char byte = 0;
+      RandomBytes(&byte, 1);
+      if (byte < limit) return byte % upper_bound;
+    }
+  }
   // The largest multiple of upper_bound that fits in 32 bits: values at or above it are drawn
   // again, so every residue is equally likely.
   const uint64_t limit = (uint64_t{1} << 32) - ((uint64_t{1} << 32) % upper_bound);

@@ -13,6 +13,8 @@ namespace {
 
 constexpr int kBillNumberAttempts = 8;
 
+}  // namespace
+
 std::string FeeFingerprint(const CreateFeeRequest& request) {
   std::string canonical;
   PutMoney(&canonical, request.amount);
@@ -59,6 +61,8 @@ Status ValidateFeeTimes(const CreateFeeRequest& request, int64_t now_ms) {
   return absl::OkStatus();
 }
 
+namespace {
+
 Status RequireAgency(const Principal& caller, std::string_view what) {
   if (caller.role != Role::kAgency) {
     return absl::PermissionDeniedError(StrCat("only AGENCY credentials may ", what,
@@ -80,6 +84,75 @@ FeeState EffectiveFeeState(const Fee& fee, int64_t now_ms) {
 std::string IdempotencyKeyFor(std::string_view principal, std::string_view operation,
                               std::string_view key) {
   return StrCat(principal, '\0', operation, '\0', key);
+}
+
+Result<Fee> NewFee(const CreateFeeRequest& request, std::string_view agency_id,
+                   const std::optional<FeeType>& fee_type, int64_t now_ms) {
+  Fee fee;
+  if (!request.fee_type_code.empty()) {
+    // The version in force now; the fee keeps a snapshot of its terms forever.
+    if (!fee_type) {
+      return absl::NotFoundError(
+          StrCat("fee_type_code: no fee type \"", request.fee_type_code, "\""));
+    }
+    const FeeTypeVersion* version = VersionInForce(*fee_type, now_ms);
+    if (version == nullptr) {
+      return absl::FailedPreconditionError(StrCat(
+          "fee_type_code: ", request.fee_type_code, " has no version in force yet (",
+          "version 1 takes effect at ", fee_type->versions.front().effective_from_ms, " ms)"));
+    }
+    if (!request.amount.currency().empty() && !(request.amount == version->amount)) {
+      return absl::InvalidArgumentError(
+          StrCat("amount: ", request.amount.ToString(), " differs from ", request.fee_type_code,
+                 " version ", version->version, "'s amount ", version->amount.ToString(),
+                 " (leave it out to use the fee type's)"));
+    }
+    fee.fee_type_code = request.fee_type_code;
+    fee.fee_type_version = version->version;
+    fee.terms = version->terms;
+    fee.amount = version->amount;
+  } else {
+    fee.amount = request.amount;
+  }
+  fee.agency_id = std::string(agency_id);
+  fee.description = request.description;
+  fee.payer_reference = request.payer_reference;
+  fee.due_time_ms = request.due_time_ms;
+  fee.expire_time_ms = request.expire_time_ms;
+  fee.state = FeeState::kUnpaid;
+  fee.create_time_ms = now_ms;
+  fee.update_time_ms = now_ms;
+  return fee;
+}
+
+void AppendFeeCreated(WriteSet* write_set, const Fee& fee, std::string_view principal_id,
+                      const std::string& idempotency_storage_key, const std::string& fingerprint) {
+  LedgerEntry entry;
+  entry.type = EntryType::kFeeCreated;
+  entry.agency_id = fee.agency_id;
+  entry.subject_id = fee.fee_id;
+  entry.principal_id = std::string(principal_id);
+  entry.to_state = static_cast<uint8_t>(FeeState::kUnpaid);
+  entry.amount = fee.amount;
+  entry.detail = fee.bill_number;
+  // A fee issued under a fee type cites the version: "<code>@<version>".
+  if (!fee.fee_type_code.empty()) {
+    entry.related_id = StrCat(fee.fee_type_code, "@", fee.fee_type_version);
+  }
+  const size_t entry_index = write_set->entry_count();
+  write_set->Append(std::move(entry));
+  PutFee(write_set, fee, entry_index);
+  PutPenaltyIndex(write_set, fee);
+  write_set->Put(Table::kBills, fee.bill_number, fee.fee_id);
+  write_set->Put(Table::kIndex,
+                 IndexKey(kFeesByAgency, fee.agency_id, fee.create_time_ms, fee.fee_id), "");
+  if (fee.expire_time_ms != 0) {
+    write_set->Put(Table::kIndex, ExpiryKey(fee.expire_time_ms, fee.fee_id), "");
+  }
+  if (!idempotency_storage_key.empty()) {
+    write_set->Put(Table::kIdempotency, idempotency_storage_key,
+                   EncodeIdempotency({fingerprint, fee.fee_id, fee.create_time_ms}));
+  }
 }
 
 Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeRequest& request) {
@@ -113,70 +186,15 @@ Result<Fee> GatewayImpl::CreateFee(const Principal& caller, const CreateFeeReque
     if (taken) continue;  // astronomically rare: draw another number
     PAY_RETURN_IF_ERROR(ValidateFeeTimes(request, now_ms));
 
-    Fee fee;
+    std::optional<FeeType> fee_type;
     if (!request.fee_type_code.empty()) {
-      // The version in force now; the fee keeps a snapshot of its terms forever.
-      PAY_ASSIGN_OR_RETURN(std::optional<FeeType> fee_type,
-                           LoadFeeType(caller.agency_ids.at(0), request.fee_type_code));
-      if (!fee_type) {
-        return absl::NotFoundError(
-            StrCat("fee_type_code: no fee type \"", request.fee_type_code, "\""));
-      }
-      const FeeTypeVersion* version = VersionInForce(*fee_type, now_ms);
-      if (version == nullptr) {
-        return absl::FailedPreconditionError(StrCat(
-            "fee_type_code: ", request.fee_type_code, " has no version in force yet (",
-            "version 1 takes effect at ", fee_type->versions.front().effective_from_ms, " ms)"));
-      }
-      if (!request.amount.currency().empty() && !(request.amount == version->amount)) {
-        return absl::InvalidArgumentError(
-            StrCat("amount: ", request.amount.ToString(), " differs from ", request.fee_type_code,
-                   " version ", version->version, "'s amount ", version->amount.ToString(),
-                   " (leave it out to use the fee type's)"));
-      }
-      fee.fee_type_code = request.fee_type_code;
-      fee.fee_type_version = version->version;
-      fee.terms = version->terms;
-      fee.amount = version->amount;
-    } else {
-      fee.amount = request.amount;
+      PAY_ASSIGN_OR_RETURN(fee_type, LoadFeeType(caller.agency_ids.at(0), request.fee_type_code));
     }
+    PAY_ASSIGN_OR_RETURN(Fee fee, NewFee(request, caller.agency_ids.at(0), fee_type, now_ms));
     fee.fee_id = "fee_" + RandomHex(10);
-    fee.agency_id = caller.agency_ids.at(0);
     fee.bill_number = bill_number;
-    fee.description = request.description;
-    fee.payer_reference = request.payer_reference;
-    fee.due_time_ms = request.due_time_ms;
-    fee.expire_time_ms = request.expire_time_ms;
-    fee.state = FeeState::kUnpaid;
-    fee.create_time_ms = now_ms;
-    fee.update_time_ms = now_ms;
-
     WriteSet write_set;
-    LedgerEntry entry;
-    entry.type = EntryType::kFeeCreated;
-    entry.agency_id = fee.agency_id;
-    entry.subject_id = fee.fee_id;
-    entry.principal_id = caller.credential_id;
-    entry.to_state = static_cast<uint8_t>(FeeState::kUnpaid);
-    entry.amount = fee.amount;
-    entry.detail = fee.bill_number;
-    // A fee issued under a fee type cites the version: "<code>@<version>".
-    if (!fee.fee_type_code.empty()) {
-      entry.related_id = StrCat(fee.fee_type_code, "@", fee.fee_type_version);
-    }
-    write_set.Append(std::move(entry));
-    PutFee(&write_set, fee, 0);
-    PutPenaltyIndex(&write_set, fee);
-    write_set.Put(Table::kBills, fee.bill_number, fee.fee_id);
-    write_set.Put(Table::kIndex, IndexKey(kFeesByAgency, fee.agency_id, now_ms, fee.fee_id), "");
-    if (fee.expire_time_ms != 0) {
-      write_set.Put(Table::kIndex, ExpiryKey(fee.expire_time_ms, fee.fee_id), "");
-    }
-    if (!idempotency_key.empty()) {
-      write_set.Put(Table::kIdempotency, idempotency_key,
-                    EncodeIdempotency({fingerprint, fee.fee_id, now_ms}));
-    }
+    AppendFeeCreated(&write_set, fee, caller.credential_id, idempotency_key, fingerprint);
     PAY_ASSIGN_OR_RETURN(fee.ledger_sequence, ledger_->Commit(std::move(write_set)));
     return fee;
   }

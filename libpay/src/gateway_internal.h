@@ -103,6 +103,26 @@ LedgerEntry PaymentEntry(const Payment& payment, std::string_view principal, Pay
 void PutPayment(WriteSet* write_set, const Payment& payment, size_t entry_index);
 void PutFee(WriteSet* write_set, const Fee& fee, size_t entry_index);
 
+// Issuing a fee, shared by CreateFee (gateway_fees.cc) and CreateFees (gateway_bulk_fees.cc).
+// The checks of a request that need neither the clock nor the store: a retry of an accepted
+// request passes them. kInvalidArgument starting with the field path.
+Status ValidateCreateFee(const CreateFeeRequest& request);
+// The checks against the clock, made only for a new fee (a retry after the due time of a fee that
+// was accepted returns that fee).
+Status ValidateFeeTimes(const CreateFeeRequest& request, int64_t now_ms);
+// What the idempotency record of a fee request remembers of its fields.
+std::string FeeFingerprint(const CreateFeeRequest& request);
+// The UNPAID fee `request` issues for `agency_id` at `now_ms`, without fee_id and bill_number.
+// `fee_type` is the request's fee type as loaded (nullopt: unknown -> kNotFound); ignored when the
+// request names none.
+Result<Fee> NewFee(const CreateFeeRequest& request, std::string_view agency_id,
+                   const std::optional<FeeType>& fee_type, int64_t now_ms);
+// Appends the FEE_CREATED entry of the new `fee` to `write_set` with everything stored with it:
+// the fee record (stamped with the entry's sequence), the bill number, the listing, expiry and
+// penalty indexes and, when `idempotency_storage_key` is not empty, the idempotency record.
+void AppendFeeCreated(WriteSet* write_set, const Fee& fee, std::string_view principal_id,
+                      const std::string& idempotency_storage_key, const std::string& fingerprint);
+
 class GatewayImpl final : public Gateway {
  public:
   GatewayImpl(std::unique_ptr<Ledger> ledger, GatewayOptions options, std::string public_key);
@@ -212,6 +232,9 @@ class GatewayImpl final : public Gateway {
   Result<size_t> RunSettlement(int64_t due_ms) override;
   // gateway_settlement_retry.cc.
   Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() override;
+  // Bulk issuance (gateway_bulk_fees.cc).
+  Result<CreateFeesResult> CreateFees(const Principal& caller,
+                                      const std::vector<CreateFeeRequest>& requests) override;
 
  private:
   int64_t NowMs() const;

@@ -107,6 +107,13 @@ void WriteSet::PutStamped(Table table, std::string key, size_t entry_index,
   puts_.push_back(PutOp{table, std::move(key), std::string(), std::move(encode), entry_index});
 }
 
+void WriteSet::SortPutsByKey() {
+  std::stable_sort(puts_.begin(), puts_.end(), [](const PutOp& a, const PutOp& b) {
+    if (a.table != b.table) return a.table < b.table;
+    return a.key < b.key;
+  });
+}
+
 std::string Ledger::SequenceKey(uint64_t sequence) {
   std::string key;
   PutFixed64(&key, sequence);
@@ -250,6 +257,24 @@ Result<std::optional<std::string>> Ledger::Get(Table table, std::string_view key
   if (status.IsNotFound()) return std::optional<std::string>();
   PAY_RETURN_IF_ERROR(FromRocks(status, "reading the ledger"));
   return std::optional<std::string>(std::move(value));
+}
+
+Result<std::vector<std::optional<std::string>>> Ledger::MultiGet(
+    Table table, const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const std::string& key : keys) slices.emplace_back(key);
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handles_[static_cast<int>(table)], keys.size(),
+                slices.data(), values.data(), statuses.data());
+  std::vector<std::optional<std::string>> result(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    PAY_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the ledger"));
+    result[i].emplace(values[i].data(), values[i].size());
+  }
+  return result;
 }
 
 Result<uint64_t> Ledger::Commit(WriteSet write_set) {

@@ -85,6 +85,11 @@ class WriteSet {
   // Deletes a record. Never for entries: the log is append-only.
   void Delete(Table table, std::string key);
 
+  // Orders the puts by table and key; a stable sort, so of two puts of one key the later still
+  // wins. For large write sets (a batch of fees): RocksDB inserts keys into its memtable much
+  // faster in order (its skiplist starts each search where the previous insert ended).
+  void SortPutsByKey();
+
   bool empty() const { return entries_.empty() && puts_.empty(); }
   size_t entry_count() const { return entries_.size(); }
 
@@ -133,6 +138,11 @@ class Ledger {
 
   // The stored value, or nullopt when absent.
   Result<std::optional<std::string>> Get(Table table, std::string_view key) const;
+
+  // The stored values of `keys` (nullopt where absent), in the order of `keys`: one RocksDB
+  // MultiGet, for batches that would otherwise read key by key.
+  Result<std::vector<std::optional<std::string>>> MultiGet(
+      Table table, const std::vector<std::string>& keys) const;
 
   // Writes `write_set` atomically and durably. Returns the sequence number of its last entry
   // (LastSequence() at the time for a write set without entries). After a failed write the

@@ -46,6 +46,8 @@ void AddEventCommands(CLI::App* app, Action* action);
 void AddRefundCommands(CLI::App* app, Action* action);
 // `settlement list|show|close|retry|report`, `treasury set|list` (SettlementService).
 void AddSettlementCommands(CLI::App* app, Action* action);
+// `fee import --file fees.csv` (FeeService.CreateFees), added under `fee` by AddFeeCommands.
+void AddFeeImportCommand(CLI::App* fee, Action* action);
 
 // Makes `command`, when chosen, store in *action a call of `run` with its parsed flags. `flags`
 // is shared with the option bindings, which write into it during parsing.

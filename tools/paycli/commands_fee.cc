@@ -237,6 +237,7 @@ void AddFeeCommands(CLI::App* app, Action* action) {
   CLI::App* fee = app->add_subcommand("fee", "Issue, show, list and cancel fees");
   fee->require_subcommand(1);
   AddFeeSubcommands(fee, action);
+  AddFeeImportCommand(fee, action);
 
   CLI::App* bill = app->add_subcommand("bill", "Look a bill up by its number (CHANNEL, AGENCY)");
   bill->require_subcommand(1);

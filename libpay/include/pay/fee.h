@@ -5,6 +5,7 @@
 #ifndef PAY_FEE_H_
 #define PAY_FEE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -100,6 +101,25 @@ struct BillInquiry {
   LocalizedText description;
   int64_t due_time_ms = 0;
   int64_t expire_time_ms = 0;
+};
+
+// Bulk issuance (Gateway::CreateFees): one batch of fees committed as one ledger write.
+// The most fees one batch may carry: a batch is validated, locked and committed whole, so it
+// bounds the memory and the lock-holding time of one call.
+inline constexpr size_t kMaxFeesPerBatch = 10'000;
+
+struct CreateFeesResult {
+  // One per request, in request order: the fee issued now, or the fee its idempotency key issued
+  // before (a replay).
+  std::vector<Fee> fees;
+  // Per request: whether this call issued its fee (false for a replay, and for a repeat of an
+  // earlier request of the batch with the same key).
+  std::vector<bool> issued_now;
+  // How many fees this call issued (the true values of issued_now).
+  size_t created = 0;
+  // The sequence number of the batch's last FEE_CREATED entry; when nothing was issued, the
+  // ledger's last sequence at the time.
+  uint64_t ledger_sequence = 0;
 };
 
 }  // namespace pay

@@ -327,6 +327,17 @@ class Gateway {
   // "ESCALATED: <reason>") with the transfer record, in one write. Returns the transfers this
   // call escalated (each transfer once), for the caller to log.
   virtual Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() = 0;
+  // Bulk issuance (FeeService.CreateFees). AGENCY only; the fees belong to the caller's agency.
+  // Issues a batch of 1..kMaxFeesPerBatch fees as one ledger write: one FEE_CREATED entry per
+  // new fee, with the records and indexes CreateFee writes, durable before it returns. Every
+  // request needs an idempotency_key: a request whose key (of this credential) already issued a
+  // fee with the same fields returns that fee and issues nothing (so a retried batch replays);
+  // the same key in the same batch twice is one fee. All or nothing: the first bad item fails the
+  // whole batch and nothing is written; the status message starts with "fees[<i>]." and the
+  // field path (kInvalidArgument), or names the item (kAlreadyExists for a key reused with other
+  // fields, kNotFound / kFailedPrecondition for its fee type as CreateFee).
+  virtual Result<CreateFeesResult> CreateFees(const Principal& caller,
+                                              const std::vector<CreateFeeRequest>& requests) = 0;
 };
 
 }  // namespace pay
