@@ -2,6 +2,8 @@
 
 #include "progress.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -11,14 +13,17 @@
 namespace paycli {
 namespace {
 
-constexpr std::chrono::seconds kPrintInterval{1};
-constexpr uint64_t kPrintEveryEntries = 100'000;
+// On a terminal one line is rewritten each second; into a file or a pipe (a log) a new line is
+// written every ten seconds, so that a long export leaves a readable trail and not thousands.
+constexpr std::chrono::seconds kTerminalInterval{1};
+constexpr std::chrono::seconds kLogInterval{10};
 
 }  // namespace
 
 Progress::Progress(std::string verb, bool quiet)
     : verb_(std::move(verb)),
       quiet_(quiet),
+      terminal_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
@@ -40,19 +45,20 @@ std::string Progress::Line() const {
 void Progress::MaybePrint() {
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_print_ < kPrintInterval && entries_ - printed_entries_ < kPrintEveryEntries) {
-    return;
-  }
+  if (now - last_print_ < (terminal_ ? kTerminalInterval : kLogInterval)) return;
   last_print_ = now;
-  printed_entries_ = entries_;
-  std::cerr << Line() << std::endl;
+  if (terminal_) {
+    std::cerr << "\r" << Line() << std::flush;
+  } else {
+    std::cerr << Line() << std::endl;
+  }
 }
 
 void Progress::Finish(const std::string& suffix) {
   if (quiet_) return;
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.1f", seconds());
-  std::cerr << verb_ << " " << entries_ << " entries"
+  std::cerr << (terminal_ ? "\r" : "") << verb_ << " " << entries_ << " entries"
             << (entries_ > 0 ? absl::StrCat(" (up to sequence ", sequence_, ")") : "") << suffix
             << " in " << elapsed << "s, " << std::llround(rate()) << " entries/s" << std::endl;
 }

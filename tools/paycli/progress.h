@@ -2,7 +2,8 @@
 //
 // Progress of a long pass over the ledger, on stderr, for the person waiting:
 //   "exported 1200000 entries (up to sequence 1200000), 412345 entries/s"
-// about once a second (or every 100,000 entries), then a final line. Silent when quiet.
+// rewritten in place about once a second on a terminal, a new line every ten seconds otherwise
+// (a log), then a final line. Silent when quiet.
 // Not thread-safe.
 
 #ifndef PAY_TOOLS_PAYCLI_PROGRESS_H_
@@ -41,11 +42,11 @@ class Progress {
 
   std::string verb_;
   bool quiet_;
+  bool terminal_;  // stderr is a terminal
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   uint64_t entries_ = 0;
   uint64_t sequence_ = 0;
-  uint64_t printed_entries_ = 0;
 };
 
 }  // namespace paycli
