@@ -58,7 +58,7 @@ class EmptyService {
 inline constexpr int kServerThreads = 256;
 // payd's pollers (payd/server.cc kMinPollers, kMaxPollers), mirrored for the same thread model.
 inline constexpr int kMinPollers = 2;
-inline constexpr int kMaxPollers = 64;
+inline constexpr int kMaxPollers = 256;
 
 }  // namespace pay::bench
 
