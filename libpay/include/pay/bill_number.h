@@ -27,9 +27,9 @@ char DammCheckDigit(std::string_view digits);
 // A new random bill number (16 digits, canonical form without separators), from libsodium's CSPRNG.
 std::string GenerateBillNumber();
 
-// `count` new random bill numbers as GenerateBillNumber makes them, from one draw of the CSPRNG
-// (bulk issuance: one call instead of fifteen per number). They may repeat (as two calls of
-// GenerateBillNumber may): the caller checks uniqueness.
+// `count` new random bill numbers, each as GenerateBillNumber makes it (its digits come from a
+// per-thread buffer of CSPRNG bytes, so no system call per number). They may repeat (as two
+// calls of GenerateBillNumber may): the caller checks uniqueness.
 std::vector<std::string> GenerateBillNumbers(size_t count);
 
 // Normalises user input to the canonical 16-digit form. Strips spaces and hyphens; anything else
