@@ -315,8 +315,8 @@ class Gateway {
   virtual Result<std::vector<TreasuryAccount>> ListTreasuryAccounts(
       const Principal& caller) const = 0;
   // payd's settlement thread: closes the OPEN window if it opened before `due_ms` (a scheduled
-  // close; 0: no close), then resumes every window still settling: asks the bank about transfers that
-  // were sent but not confirmed (resending the same message, which the bank deduplicates)
+  // close; 0: no close), then resumes every window still settling: asks the bank about transfers
+  // that were sent but not confirmed (resending the same message, which the bank deduplicates)
   // before anything new is sent. Returns how many windows are still not final.
   virtual Result<size_t> RunSettlement(int64_t due_ms) = 0;
   // payd's settlement thread, after RunSettlement: retries by itself the owed (REJECTED, FAILED)
