@@ -116,7 +116,7 @@ BulkResult RawBulk(const std::string& parent, int64_t fees, int batch_size, size
         keys.push_back(std::move(key));
       }
     }
-    // In key order, as payd writes a batch (WriteSet::SortPutsByKey): the best case for RocksDB.
+    // In key order, as payd writes a batch (Ledger::WriteGroup sorts a group's records): the best case for RocksDB.
     std::sort(keys.begin(), keys.end());
     rocksdb::WriteBatch batch;
     for (size_t k = 0; k < keys.size(); ++k) {

@@ -7,9 +7,9 @@
 // - one MultiGet for the batch's idempotency records and one for its bill numbers, instead of a
 //   read per fee;
 // - the stripes of every key of the batch locked once, in stripe order (LockTable::LockAll);
-// - the bill numbers and fee ids drawn from the CSPRNG once per batch;
-// - one WriteSet, hence one synced RocksDB write, for the whole batch, its puts in key order
-//   (WriteSet::SortPutsByKey: RocksDB's memtable inserts keys in order several times faster).
+// - the fee ids drawn from the CSPRNG once per batch, the bill numbers from its per-thread buffer;
+// - one WriteSet, hence one synced RocksDB write, for the whole batch (the ledger puts every
+//   commit group's records in key order, which RocksDB's memtable inserts several times faster).
 // The batch is all or nothing: the first bad item fails it before anything is written.
 
 #include <map>
@@ -192,7 +192,6 @@ Result<CreateFeesResult> GatewayImpl::CreateFees(const Principal& caller,
     result.issued_now.assign(count, false);
     for (size_t i : plan.new_items) result.issued_now[i] = true;
     if (result.created > 0) {
-      write_set.SortPutsByKey();
       PAY_ASSIGN_OR_RETURN(result.ledger_sequence, ledger_->Commit(std::move(write_set)));
       // The batch's entries are consecutive, in the order of new_items.
       uint64_t sequence = result.ledger_sequence + 1 - result.created;

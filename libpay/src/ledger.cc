@@ -107,13 +107,6 @@ void WriteSet::PutStamped(Table table, std::string key, size_t entry_index,
   puts_.push_back(PutOp{table, std::move(key), std::string(), std::move(encode), entry_index});
 }
 
-void WriteSet::SortPutsByKey() {
-  std::stable_sort(puts_.begin(), puts_.end(), [](const PutOp& a, const PutOp& b) {
-    if (a.table != b.table) return a.table < b.table;
-    return a.key < b.key;
-  });
-}
-
 std::string Ledger::SequenceKey(uint64_t sequence) {
   std::string key;
   PutFixed64(&key, sequence);

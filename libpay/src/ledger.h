@@ -85,11 +85,6 @@ class WriteSet {
   // Deletes a record. Never for entries: the log is append-only.
   void Delete(Table table, std::string key);
 
-  // Orders the puts by table and key; a stable sort, so of two puts of one key the later still
-  // wins. For large write sets (a batch of fees): RocksDB inserts keys into its memtable much
-  // faster in order (its skiplist starts each search where the previous insert ended).
-  void SortPutsByKey();
-
   bool empty() const { return entries_.empty() && puts_.empty(); }
   size_t entry_count() const { return entries_.size(); }
 
