@@ -161,6 +161,14 @@ int main(int argc, char** argv) {
                    "account changes; 0: never retry by itself")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
+  serve
+      ->add_option("--settlement-confirm-grace-seconds",
+                   serve_options.settlement_confirm_grace_seconds,
+                   "How long after the bank accepted a settlement transfer its debit may be "
+                   "missing from the collection account's camt.053 before payd records a "
+                   "DISCREPANCY (SETTLEMENT_NOT_ON_STATEMENT)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
 
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);

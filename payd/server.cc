@@ -208,6 +208,7 @@ int Serve(const ServeOptions& options) {
   gateway_options.settlement.retry_max_backoff_ms =
       options.settlement_retry_max_backoff_seconds * 1000;
   gateway_options.settlement.retry_max = options.settlement_retry_max;
+  gateway_options.settlement.confirm_grace_ms = options.settlement_confirm_grace_seconds * 1000;
   std::optional<SettlementSchedule> settlement_schedule;
   if (!options.settlement_close.empty()) {
     pay::Result<SettlementSchedule> parsed =

@@ -49,6 +49,8 @@ struct ServeOptions {
   int64_t settlement_retry_backoff_seconds = 60;
   int64_t settlement_retry_max_backoff_seconds = 3600;
   int32_t settlement_retry_max = 5;
+  // SettlementOptions::confirm_grace_ms, in seconds.
+  int64_t settlement_confirm_grace_seconds = 36 * 3600;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

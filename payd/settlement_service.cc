@@ -56,6 +56,16 @@ void ToProto(const pay::SettlementWindow& window, pay::v1::SettlementWindow* out
     if (transfer.escalate_time_ms > 0) {
       ToTimestampMs(transfer.escalate_time_ms, line->mutable_escalate_time());
     }
+    line->set_confirmation(
+        static_cast<pay::v1::SettlementTransfer::Confirmation>(transfer.confirmation));
+    line->set_statement_reference(transfer.statement_reference);
+    if (!transfer.booked_amount.currency().empty()) {
+      payd::ToProto(transfer.booked_amount, line->mutable_booked_amount());
+    }
+    if (transfer.confirm_time_ms > 0) {
+      ToTimestampMs(transfer.confirm_time_ms, line->mutable_confirm_time());
+    }
+    line->set_discrepancy(transfer.discrepancy);
   }
 }
 

@@ -56,12 +56,30 @@ void SettlementWorker::Settle() {
   if (!escalated.ok()) {
     spdlog::error("settlement retry failed: {}; it is retried at the next inquiry tick",
                   std::string(escalated.status().message()));
+  } else {
+    for (const pay::SettlementTransfer& transfer : *escalated) {
+      spdlog::warn("settlement transfer {} of {} ({} {}) ESCALATED: {}", transfer.end_to_end_id,
+                   transfer.account, transfer.amount.minor_units(), transfer.amount.currency(),
+                   transfer.escalation_reason);
+    }
+  }
+  // Accepted transfers: confirmed against the collection account's camt.053.
+  pay::Result<pay::SettlementConfirmation> confirmed = gateway_->ConfirmSettlementTransfers();
+  if (!confirmed.ok()) {
+    if (confirmed.status().code() != pay::StatusCode::kUnimplemented) {
+      spdlog::error(
+          "confirming settlement transfers against the statement failed: {}; it is "
+          "retried at the next tick",
+          std::string(confirmed.status().message()));
+    }
     return;
   }
-  for (const pay::SettlementTransfer& transfer : *escalated) {
-    spdlog::warn("settlement transfer {} of {} ({} {}) ESCALATED: {}", transfer.end_to_end_id,
-                 transfer.account, transfer.amount.minor_units(), transfer.amount.currency(),
-                 transfer.escalation_reason);
+  if (confirmed->confirmed > 0) {
+    spdlog::info("{} settlement transfers confirmed on the collection account's statement",
+                 confirmed->confirmed);
+  }
+  for (const std::string& discrepancy : confirmed->discrepancies) {
+    spdlog::warn("settlement DISCREPANCY {}", discrepancy);
   }
 }
 

@@ -230,12 +230,13 @@ TEST_F(SettlementDayTest, PaymentsRefundsAndASplitFeeTypeInTwoCurrenciesSettleEx
   EXPECT_EQ(lines[0],
             "window,window_state,first_sequence,close_sequence,agency_id,account,currency,"
             "collected_minor,refunded_minor,net_minor,end_to_end_id,treasury_iban,"
-            "transfer_state,settled_minor,reason,escalated,escalation_reason");
+            "transfer_state,settled_minor,reason,escalated,escalation_reason,confirmation,"
+            "statement_reference");
   int64_t settled_total = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     SCOPED_TRACE(lines[i]);
     const std::vector<std::string> field = Split(lines[i], ",");
-    ASSERT_EQ(field.size(), 17u);
+    ASSERT_EQ(field.size(), 19u);
     EXPECT_EQ(field[0], "1");
     EXPECT_EQ(field[1], "SETTLED");
     EXPECT_EQ(field[2], std::to_string(window.first_sequence()));

@@ -177,6 +177,43 @@ class SettlementTest : public PaydTest {
     return window;
   }
 
+  // payd again, with `extra` after the usual serve arguments.
+  void RestartWith(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = serve_args_;
+    args.insert(args.end(), extra.begin(), extra.end());
+    ASSERT_EQ(payd_.Stop(), 0);
+    payd_.set_serve_args(args);
+    ASSERT_TRUE(payd_.Start());
+    ConnectAll();
+  }
+
+  // Polls window `number` until `done` holds for it or `timeout` passes; returns the last read.
+  template <typename Predicate>
+  Window AwaitWindow(uint64_t number, Predicate done,
+                     std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Window window = Get(number);
+    while (!done(window) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      window = Get(number);
+    }
+    return window;
+  }
+
+  // The SETTLEMENT_TRANSFER entries about the transfer whose first end-to-end id is `id`
+  // (later attempts append "-<attempt>") whose detail starts with `prefix`.
+  int CountEntries(const std::string& id, const std::string& prefix) {
+    int count = 0;
+    for (const v1::LedgerEntry& entry : Entries()) {
+      const bool subject = entry.subject_id() == id || entry.subject_id().rfind(id + "-", 0) == 0;
+      if (entry.type() == "SETTLEMENT_TRANSFER" && subject &&
+          entry.detail().rfind(prefix, 0) == 0) {
+        ++count;
+      }
+    }
+    return count;
+  }
+
   const Transfer* TransferFor(const Window& window, const std::string& account) {
     for (const Transfer& transfer : window.transfers()) {
       if (transfer.account() == account) return &transfer;

@@ -922,8 +922,9 @@ void Core::FetchStatement(int64_t from_ms, int64_t to_ms, StatementCallback done
       if (!entry.status.empty() && entry.status != "BOOK") continue;
       StatementLine line;
       line.connector_reference = entry.account_servicer_reference;
-      if (entry.credit && !entry.end_to_end_id.empty() && entry.end_to_end_id != kNotProvided) {
-        line.payment_id = entry.end_to_end_id;
+      if (!entry.end_to_end_id.empty() && entry.end_to_end_id != kNotProvided) {
+        line.end_to_end_id = entry.end_to_end_id;
+        if (entry.credit) line.payment_id = entry.end_to_end_id;
       }
       if (entry.credit) {
         line.amount = entry.amount;

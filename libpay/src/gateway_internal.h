@@ -232,6 +232,7 @@ class GatewayImpl final : public Gateway {
   Result<size_t> RunSettlement(int64_t due_ms) override;
   // gateway_settlement_retry.cc.
   Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() override;
+  Result<SettlementConfirmation> ConfirmSettlementTransfers() override;
   // Bulk issuance (gateway_bulk_fees.cc).
   Result<CreateFeesResult> CreateFees(const Principal& caller,
                                       const std::vector<CreateFeeRequest>& requests) override;

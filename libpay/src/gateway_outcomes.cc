@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "awaited.h"
 #include "coding.h"
 #include "fee_catalogue.h"
 #include "gateway_internal.h"
@@ -26,29 +27,6 @@ using connector::CollectionOutcome;
 using connector::OutcomeStatus;
 
 namespace {
-
-// One answer awaited by a handler thread. The connector's callback may come after the waiter
-// gave up (it is then still applied, by the callback itself).
-template <typename T>
-class Awaited {
- public:
-  void Set(T value) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!value_) value_.emplace(std::move(value));
-    cv_.notify_all();
-  }
-
-  std::optional<T> WaitFor(int64_t timeout_ms) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return value_.has_value(); });
-    return value_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::optional<T> value_;
-};
 
 // Counts outstanding asynchronous calls so that a sweep can wait for its round to finish.
 class Outstanding {

@@ -56,6 +56,18 @@ std::string_view TransferStateName(TransferState state) {
   return "UNKNOWN";
 }
 
+std::string_view TransferConfirmationName(TransferConfirmation confirmation) {
+  switch (confirmation) {
+    case TransferConfirmation::kUnconfirmed:
+      return "UNCONFIRMED";
+    case TransferConfirmation::kConfirmed:
+      return "CONFIRMED";
+    case TransferConfirmation::kDiscrepancy:
+      return "DISCREPANCY";
+  }
+  return "UNKNOWN";
+}
+
 namespace internal {
 namespace {
 

@@ -71,7 +71,7 @@ Result<SettlementReport> GatewayImpl::GetSettlementReport(const Principal& calle
   std::string csv =
       "window,window_state,first_sequence,close_sequence,agency_id,account,currency,"
       "collected_minor,refunded_minor,net_minor,end_to_end_id,treasury_iban,transfer_state,"
-      "settled_minor,reason,escalated,escalation_reason\r\n";
+      "settled_minor,reason,escalated,escalation_reason,confirmation,statement_reference\r\n";
   std::string json = StrCat("{\"window\":", window.number,
                             ",\"state\":", JsonString(SettlementWindowStateName(window.state)),
                             ",\"first_sequence\":", window.first_sequence,
@@ -89,12 +89,16 @@ Result<SettlementReport> GatewayImpl::GetSettlementReport(const Principal& calle
     const std::string reason = transfer ? transfer->reason : "";
     const bool escalated = transfer != nullptr && transfer->escalated;
     const std::string escalation = transfer ? transfer->escalation_reason : "";
-    csv += StrCat(window.number, ",", SettlementWindowStateName(window.state), ",",
-                  window.first_sequence, ",", window.close_sequence, ",", CsvField(net.agency_id),
-                  ",", CsvField(net.account), ",", net.currency, ",", net.collected_minor, ",",
-                  net.refunded_minor, ",", net.net_minor, ",", CsvField(e2e), ",", CsvField(iban),
-                  ",", state, ",", settled, ",", CsvField(reason), ",",
-                  escalated ? "true" : "false", ",", CsvField(escalation), "\r\n");
+    const std::string_view confirmation =
+        transfer ? TransferConfirmationName(transfer->confirmation) : "";
+    const std::string statement_reference = transfer ? transfer->statement_reference : "";
+    csv +=
+        StrCat(window.number, ",", SettlementWindowStateName(window.state), ",",
+               window.first_sequence, ",", window.close_sequence, ",", CsvField(net.agency_id), ",",
+               CsvField(net.account), ",", net.currency, ",", net.collected_minor, ",",
+               net.refunded_minor, ",", net.net_minor, ",", CsvField(e2e), ",", CsvField(iban), ",",
+               state, ",", settled, ",", CsvField(reason), ",", escalated ? "true" : "false", ",",
+               CsvField(escalation), ",", confirmation, ",", CsvField(statement_reference), "\r\n");
     json +=
         StrCat(first ? "" : ",", "{\"agency_id\":", JsonString(net.agency_id),
                ",\"account\":", JsonString(net.account), ",\"currency\":", JsonString(net.currency),
@@ -103,7 +107,9 @@ Result<SettlementReport> GatewayImpl::GetSettlementReport(const Principal& calle
                ",\"end_to_end_id\":", JsonString(e2e), ",\"treasury_iban\":", JsonString(iban),
                ",\"transfer_state\":", JsonString(state), ",\"settled_minor\":", settled,
                ",\"reason\":", JsonString(reason), ",\"escalated\":", escalated ? "true" : "false",
-               ",\"escalation_reason\":", JsonString(escalation), "}");
+               ",\"escalation_reason\":", JsonString(escalation),
+               ",\"confirmation\":", JsonString(confirmation),
+               ",\"statement_reference\":", JsonString(statement_reference), "}");
     first = false;
   }
   json += "]}\n";

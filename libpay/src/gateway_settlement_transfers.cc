@@ -13,10 +13,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <set>
 #include <thread>
 
+#include "awaited.h"
 #include "gateway_internal.h"
 #include "settlement_records.h"
 #include "str_util.h"
@@ -31,26 +31,6 @@ using connector::OutcomeStatus;
 constexpr int64_t kPollIntervalMs = 100;
 // The bank's answer to one send or inquiry is awaited at most this long.
 constexpr int64_t kBankAnswerWaitMs = 15'000;
-
-// One answer awaited by the caller; the connector's callback may come after it gave up.
-class AwaitedStatuses {
- public:
-  void Set(Result<std::vector<CreditTransferStatus>> value) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!value_) value_.emplace(std::move(value));
-    cv_.notify_all();
-  }
-  std::optional<Result<std::vector<CreditTransferStatus>>> WaitFor(int64_t timeout_ms) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return value_.has_value(); });
-    return value_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::optional<Result<std::vector<CreditTransferStatus>>> value_;
-};
 
 std::string MessageId(uint64_t window, int32_t attempt) {
   return StrCat("STL-", window, "-", attempt);
@@ -230,7 +210,7 @@ Status GatewayImpl::SendAttempt(uint64_t number, int32_t attempt, bool inquire) 
     return absl::FailedPreconditionError(
         StrCat("settlement connector \"", options_.settlement.connector, "\" is not configured"));
   }
-  auto answer = std::make_shared<AwaitedStatuses>();
+  auto answer = std::make_shared<Awaited<Result<std::vector<CreditTransferStatus>>>>();
   auto done = [answer](Result<std::vector<CreditTransferStatus>> statuses) {
     answer->Set(std::move(statuses));
   };

@@ -70,6 +70,15 @@ std::string EncodeSettlementWindow(const SettlementWindow& window) {
     PutString(&out, transfer.escalation_reason);
     PutSigned(&out, transfer.escalate_time_ms);
   }
+  // Appended later (optional on read): confirmation against the camt.053, per transfer in order.
+  PutVarint(&out, window.transfers.size());
+  for (const SettlementTransfer& transfer : window.transfers) {
+    PutByte(&out, static_cast<uint8_t>(transfer.confirmation));
+    PutString(&out, transfer.statement_reference);
+    PutMoney(&out, transfer.booked_amount);
+    PutSigned(&out, transfer.confirm_time_ms);
+    PutString(&out, transfer.discrepancy);
+  }
   return out;
 }
 
@@ -146,6 +155,23 @@ Status DecodeSettlementWindow(std::string_view bytes, SettlementWindow* window) 
       decoder.GetSigned(&transfer.escalate_time_ms);
       transfer.automatic_retries = static_cast<int32_t>(retries);
       transfer.escalated = escalated != 0;
+    }
+  }
+  if (!decoder.done()) {
+    if (!decoder.GetVarint(&count) || count != window->transfers.size()) {
+      return absl::DataLossError("stored settlement window has malformed confirmation fields");
+    }
+    for (SettlementTransfer& transfer : window->transfers) {
+      uint8_t confirmation = 0;
+      decoder.GetByte(&confirmation);
+      decoder.GetString(&transfer.statement_reference);
+      decoder.GetMoney(&transfer.booked_amount);
+      decoder.GetSigned(&transfer.confirm_time_ms);
+      decoder.GetString(&transfer.discrepancy);
+      if (confirmation > 2) {
+        return absl::DataLossError("stored settlement transfer has a bad confirmation");
+      }
+      transfer.confirmation = static_cast<TransferConfirmation>(confirmation);
     }
   }
   if (state < 1 || state > 6)

@@ -60,7 +60,9 @@ const std::set<std::string, std::less<>>& KnownFaults() {
                                                                      "lost_notification",
                                                                      "duplicate_notification",
                                                                      "early_notification",
-                                                                     "decline"};
+                                                                     "decline",
+                                                                     "misbook",
+                                                                     "unbooked"};
   return *faults;
 }
 
@@ -190,6 +192,8 @@ struct Tx {
   bool refused_on_receipt = false;  // RJCT in the pain.002 itself (a resend gets the same)
   // One-shot behaviour for this transaction.
   bool decline = false;
+  bool misbook = false;   // booked (and moved) one minor unit less than instructed
+  bool unbooked = false;  // accepted and moved, but left off the collection account's camt.053
   bool lose_notification = false;
   bool duplicate_notification = false;
   int notification_attempts = 0;
@@ -207,6 +211,7 @@ struct Movement {
   std::string debtor_name;
   std::string debtor_iban;
   std::string creditor_iban;  // the account credited (a refund's or settlement's creditor)
+  bool on_statement = true;   // false: left off the camt.053 (the "unbooked" fault)
 };
 
 struct Stats {
@@ -289,8 +294,12 @@ class BankSim::Impl : public std::enable_shared_from_this<BankSim::Impl> {
 
   // The request-level faults for these end-to-end ids: one-shot ones (taken) and random ones.
   // Requires mu_.
-  std::set<std::string> TakeFaults(const std::vector<std::string>& ids, bool* processed);
-  void ApplyTxFaults(const std::set<std::string>& faults, Tx* tx);
+  // Transaction faults named for one id (one-shot) apply to that transaction only; the random
+  // ones to every transaction of the message.
+  std::set<std::string> TakeFaults(const std::vector<std::string>& ids, bool* processed,
+                                   std::map<std::string, std::set<std::string>>* per_id);
+  void ApplyTxFaults(const std::set<std::string>& message_faults,
+                     const std::map<std::string, std::set<std::string>>& per_id, Tx* tx);
   // A transaction whose id is closed: refused on receipt, RJCT TM01.
   static void RefuseClosed(Tx* tx) {
     tx->status = "RJCT";
@@ -505,12 +514,20 @@ bool BankSim::Impl::Roll(double rate) {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < rate;
 }
 
-std::set<std::string> BankSim::Impl::TakeFaults(const std::vector<std::string>& ids,
-                                                bool* processed) {
+std::set<std::string> BankSim::Impl::TakeFaults(
+    const std::vector<std::string>& ids, bool* processed,
+    std::map<std::string, std::set<std::string>>* per_id) {
   std::set<std::string> faults;
   for (const std::string& id : ids) {
     auto it = one_shot_.find(id);
-    if (it != one_shot_.end()) faults.insert(it->second.begin(), it->second.end());
+    if (it == one_shot_.end()) continue;
+    for (const std::string& fault : it->second) {
+      if (IsRequestFault(fault)) {
+        faults.insert(fault);
+      } else {
+        (*per_id)[id].insert(fault);
+      }
+    }
   }
   if (Roll(faults_.error_rate)) faults.insert("error");
   if (Roll(faults_.timeout_rate)) faults.insert("timeout");
@@ -535,8 +552,15 @@ std::set<std::string> BankSim::Impl::TakeFaults(const std::vector<std::string>& 
   return faults;
 }
 
-void BankSim::Impl::ApplyTxFaults(const std::set<std::string>& faults, Tx* tx) {
+void BankSim::Impl::ApplyTxFaults(const std::set<std::string>& message_faults,
+                                  const std::map<std::string, std::set<std::string>>& per_id,
+                                  Tx* tx) {
+  std::set<std::string> faults = message_faults;
+  auto own = per_id.find(tx->end_to_end_id);
+  if (own != per_id.end()) faults.insert(own->second.begin(), own->second.end());
   tx->decline = faults.count("decline") > 0;
+  tx->misbook = faults.count("misbook") > 0;
+  tx->unbooked = faults.count("unbooked") > 0;
   tx->lose_notification = faults.count("lost_notification") > 0;
   tx->duplicate_notification = faults.count("duplicate_notification") > 0;
 }
@@ -591,11 +615,12 @@ void BankSim::Impl::OnPain008(const HttpServerRequest& request, HttpResponder re
 
   StatusReport ack = AckFor(message->message_id, kPain008Name, message->payment_info_id);
   std::set<std::string> faults;
+  std::map<std::string, std::set<std::string>> tx_faults;
   std::vector<std::string> created;
   bool processed = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    faults = TakeFaults(ids, &processed);
+    faults = TakeFaults(ids, &processed, &tx_faults);
     if (processed) {
       const SimAccount& collection = accounts_[collection_iban_];
       if (message->creditor.iban != collection_iban_) {
@@ -633,7 +658,7 @@ void BankSim::Impl::OnPain008(const HttpServerRequest& request, HttpResponder re
             tx.creditor_iban = message->creditor.iban;
             tx.remittance = debit.remittance;
             tx.reference = NextId("BS");
-            ApplyTxFaults(faults, &tx);
+            ApplyTxFaults(faults, tx_faults, &tx);
             if (closed_ids_.count(tx.end_to_end_id) > 0) {
               RefuseClosed(&tx);
               status.status_code = "RJCT";
@@ -705,11 +730,12 @@ void BankSim::Impl::OnPain001(const HttpServerRequest& request, HttpResponder re
 
   StatusReport ack = AckFor(message->message_id, kPain001Name, message->payment_info_id);
   std::set<std::string> faults;
+  std::map<std::string, std::set<std::string>> tx_faults;
   std::vector<std::string> created;
   bool processed = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    faults = TakeFaults(ids, &processed);
+    faults = TakeFaults(ids, &processed, &tx_faults);
     if (processed) {
       if (message->debtor.iban != collection_iban_) {
         ack.group_status = "RJCT";
@@ -754,7 +780,7 @@ void BankSim::Impl::OnPain001(const HttpServerRequest& request, HttpResponder re
             tx.creditor_iban = creditor;
             tx.remittance = transfer.remittance;
             tx.reference = NextId("BS");
-            ApplyTxFaults(faults, &tx);
+            ApplyTxFaults(faults, tx_faults, &tx);
             if (closed_ids_.count(tx.end_to_end_id) > 0) {
               RefuseClosed(&tx);
             } else if (creditor.empty()) {
@@ -853,15 +879,22 @@ void BankSim::Impl::Decide(Tx* tx) {
   if (from->second.balance < tx->amount.minor_units()) {
     return reject("AM04", "insufficient funds");
   }
-  from->second.balance -= tx->amount.minor_units();
-  to->second.balance += tx->amount.minor_units();
+  // The "misbook" fault: the bank moves and books one minor unit less than it was told (and
+  // still reports the instructed amount as settled), as a bank charge taken from the amount would.
+  Money booked = tx->amount;
+  if (tx->misbook && booked.minor_units() > 1) {
+    booked = Money::Create(booked.currency(), booked.minor_units() - 1).value();
+  }
+  from->second.balance -= booked.minor_units();
+  to->second.balance += booked.minor_units();
   ++tx->times_debited;
   tx->status = "ACSC";
   tx->booking_ms = NowMs();
   Movement movement;
   movement.booking_ms = tx->booking_ms;
   movement.credit = !refund;
-  movement.amount = tx->amount;
+  movement.amount = booked;
+  movement.on_statement = !tx->unbooked;
   movement.reference = tx->reference;
   movement.end_to_end_id = tx->end_to_end_id;
   movement.remittance = tx->remittance;
@@ -1034,6 +1067,7 @@ HttpResponse BankSim::Impl::OnCamt053(std::string_view query) {
       if (movement.booking_ms >= *from) after_from += signed_amount;
       if (movement.booking_ms >= *to) after_to += signed_amount;
       if (movement.booking_ms < *from || movement.booking_ms >= *to) continue;
+      if (!movement.on_statement) continue;
       StatementEntry entry;
       entry.amount = movement.amount;
       entry.credit = movement.credit;
@@ -1154,7 +1188,8 @@ HttpResponse BankSim::Impl::PostRequestFault(const json& body) {
   if (KnownFaults().count(fault) == 0) {
     return JsonError(400,
                      "fault: one of timeout, error, drop_request, lost_notification, "
-                     "duplicate_notification, early_notification, decline");
+                     "duplicate_notification, early_notification, decline, misbook, "
+                     "unbooked");
   }
   std::lock_guard<std::mutex> lock(mu_);
   one_shot_[id].insert(fault);

@@ -327,6 +327,14 @@ class Gateway {
   // "ESCALATED: <reason>") with the transfer record, in one write. Returns the transfers this
   // call escalated (each transfer once), for the caller to log.
   virtual Result<std::vector<SettlementTransfer>> RetryOwedSettlementTransfers() = 0;
+  // payd's settlement thread, after RunSettlement: fetches the collection account's statement
+  // (camt.053) from the settlement connector and confirms every ACCEPTED, unconfirmed transfer
+  // against it by EndToEndId: the same amount and currency booked as a debit -> CONFIRMED (a
+  // SETTLEMENT_TRANSFER entry, state unchanged, detail "CONFIRMED ..."); another amount, or no
+  // line confirm_grace_ms after acceptance -> a DISCREPANCY entry (kind
+  // SETTLEMENT_AMOUNT_MISMATCH or SETTLEMENT_NOT_ON_STATEMENT) for people to look at, in the
+  // same write as the transfer record. Nothing to confirm: no statement is fetched.
+  virtual Result<SettlementConfirmation> ConfirmSettlementTransfers() = 0;
   // Bulk issuance (FeeService.CreateFees). AGENCY only; the fees belong to the caller's agency.
   // Issues a batch of 1..kMaxFeesPerBatch fees as one ledger write: one FEE_CREATED entry per
   // new fee, with the records and indexes CreateFee writes, durable before it returns. Every

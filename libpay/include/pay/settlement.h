@@ -43,6 +43,15 @@ enum class TransferState : uint8_t {
 };
 std::string_view TransferStateName(TransferState state);  // "PENDING", ...
 
+// Whether the collection account's statement (camt.053) shows an ACCEPTED transfer as the bank
+// said it settled: a debit under its EndToEndId, of its amount and currency.
+enum class TransferConfirmation : uint8_t {
+  kUnconfirmed = 0,  // not accepted yet, or not looked up on a statement yet
+  kConfirmed = 1,    // on the statement, amount and currency equal
+  kDiscrepancy = 2,  // booked with another amount, or missing after confirm_grace_ms
+};
+std::string_view TransferConfirmationName(TransferConfirmation confirmation);  // "CONFIRMED", ...
+
 // Where the money of one revenue account goes. Set by an ADMIN.
 struct TreasuryAccount {
   std::string account;  // "revenue/<agency>" or "revenue/<agency>/<label>"
@@ -84,6 +93,12 @@ struct SettlementTransfer {
   bool escalated = false;
   std::string escalation_reason;
   int64_t escalate_time_ms = 0;
+  // Confirmation against the collection account's camt.053 (ConfirmSettlementTransfers).
+  TransferConfirmation confirmation = TransferConfirmation::kUnconfirmed;
+  std::string statement_reference;  // the statement entry's AcctSvcrRef (once found)
+  Money booked_amount;              // what the statement booked (once found); may differ
+  int64_t confirm_time_ms = 0;      // when confirmed or found to differ
+  std::string discrepancy;          // why, when kDiscrepancy
 };
 
 struct SettlementWindow {
@@ -135,6 +150,19 @@ struct SettlementOptions {
   int64_t retry_backoff_ms = 60'000;
   int64_t retry_max_backoff_ms = 3'600'000;
   int32_t retry_max = 5;
+  // Confirmation against the camt.053: an ACCEPTED transfer the statement does not show this
+  // long after the bank accepted it is a discrepancy (a bank books the day's debits on that
+  // day's statement; the margin covers a statement produced after midnight).
+  int64_t confirm_grace_ms = 36 * 3'600'000;
+  // How far before the oldest unconfirmed acceptance the statement asked for starts.
+  int64_t confirm_lookback_ms = 24 * 3'600'000;
+};
+
+// What one ConfirmSettlementTransfers call found.
+struct SettlementConfirmation {
+  size_t confirmed = 0;                    // newly CONFIRMED
+  size_t unconfirmed = 0;                  // ACCEPTED, not on the statement yet, within the grace
+  std::vector<std::string> discrepancies;  // newly found, one line each (for the log)
 };
 
 // Rejection and failure codes that resending to the same treasury account cannot fix: AC01

@@ -129,6 +129,9 @@ struct StatementLine {
   std::string connector_reference;
   Money amount;            // positive: collected; negative: paid out (refund)
   int64_t booking_time_ms = 0;
+  // The EndToEndId the provider booked the line under, for debits (refunds, settlement transfers)
+  // as for credits; empty when the provider gives none.
+  std::string end_to_end_id;
 };
 
 struct Statement {
