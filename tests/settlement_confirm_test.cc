@@ -4,7 +4,8 @@
 // (docs/settlement.md "Confirmation against the statement"): payd's settlement thread fetches
 // bank-sim's statement over the network, confirms each ACCEPTED transfer booked with its amount,
 // and records a DISCREPANCY, once, for one booked with another amount (bank-sim's "misbook"
-// fault) or missing from the statement after the grace period ("unbooked").
+// fault) or missing from the statement after the grace period ("unbooked"). And the bank's
+// pushed pacs.002 settles a transfer without waiting for the answer to its pain.001.
 
 #include <algorithm>
 
@@ -118,6 +119,35 @@ TEST_F(SettlementConfirmTest, TransfersAreConfirmedOnTheStatementAndDifferencesR
   EXPECT_NE(log.find("settlement DISCREPANCY SETTLEMENT_NOT_ON_STATEMENT STL2-1"),
             std::string::npos)
       << log;
+}
+
+TEST_F(SettlementConfirmTest, APushedPacs002SettlesATransferBeforeThePain001IsAnswered) {
+  const std::string iban = Treasury("revenue/passports", "SAR");
+  const int64_t sar = Collect(passports_, 5150, "SAR", "p1");
+  // bank-sim settles the transfer and pushes its pacs.002 to payd before it answers the
+  // pain.001, and answers only after the connector stopped waiting: the push alone tells payd.
+  ASSERT_TRUE(bank_.InjectFault("STL1-1", "early_notification").ok());
+  ASSERT_TRUE(bank_.InjectFault("STL1-1", "timeout").ok());
+  Window window;
+  ASSERT_TRUE(IsOk(Close(0, &window)));
+  window = AwaitFinal(1);
+  ASSERT_EQ(window.state(), Window::SETTLED) << window.DebugString();
+  EXPECT_EQ(window.transfers(0).state(), Transfer::ACCEPTED);
+  EXPECT_EQ(BankBalance(iban), sar);
+  EXPECT_EQ(CountEntries("STL1-1", "settled by the bank"), 1);
+  int pushed = 0;
+  for (const v1::LedgerEntry& entry : Entries()) {
+    if (entry.type() == "SETTLEMENT_TRANSFER" && entry.subject_id() == "STL1-1" &&
+        entry.detail().find("; pushed pacs.002") != std::string::npos) {
+      ++pushed;
+    }
+  }
+  EXPECT_EQ(pushed, 1);
+  Result<iso20022::sim::SimTransaction> settled = bank_.GetTransaction("STL1-1");
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_EQ(settled->times_debited, 1);
+  EXPECT_GE(settled->notifications_delivered, 1);
+  EXPECT_EQ(Sum(Entries(), "settled/passports", "SAR"), sar);
 }
 
 }  // namespace

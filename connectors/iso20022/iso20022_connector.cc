@@ -807,6 +807,29 @@ void Core::HandlePacs002(const Notification& notification, NotificationCallback 
                        " has a transaction without OrgnlEndToEndId; ignored");
       continue;
     }
+    // A settlement transfer (its pain.001's MsgId is "STL-<window>-<attempt>", SDK
+    // CreditTransferBatch): the gateway applies it at once.
+    if (kind == Kind::kRefund && report->original_message_id.rfind("STL-", 0) == 0) {
+      const connector::CreditTransferStatus status =
+          SettlementStatusOf(tx.original_end_to_end_id, tx);
+      if (status.status == OutcomeStatus::kPending) continue;
+      Status recorded = sink_->ReportCreditTransfer(status);
+      if (absl::IsNotFound(recorded) || absl::IsUnimplemented(recorded)) {
+        logger_->Info("pacs.002 " + report->message_id + " about settlement transfer " +
+                      tx.original_end_to_end_id +
+                      " not applied: " + std::string(recorded.message()));
+        continue;
+      }
+      if (!recorded.ok()) {
+        logger_->Warning("cannot record the status of settlement transfer " +
+                         tx.original_end_to_end_id + " from pacs.002 " + report->message_id + ": " +
+                         std::string(recorded.message()) +
+                         "; answering 503 so that the bank sends it again");
+        return reply(Reply(503, "the gateway cannot record the status now; send it again later"));
+      }
+      ++reported;
+      continue;
+    }
     const CollectionOutcome outcome = OutcomeFromReport(tx);
     if (outcome.status == OutcomeStatus::kPending) {
       logger_->Debug(std::string(KindName(kind)) + " " + tx.original_end_to_end_id +

@@ -6,6 +6,7 @@
 #ifndef PAY_SRC_GATEWAY_INTERNAL_H_
 #define PAY_SRC_GATEWAY_INTERNAL_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -174,6 +175,10 @@ class GatewayImpl final : public Gateway {
   Status ReportCollection(std::string_view connector_name, std::string_view payment_id,
                           const connector::CollectionOutcome& outcome);
   Status ReportCredit(std::string_view connector_name, const connector::CreditNotice& notice);
+  // A settlement transfer's status pushed by the settlement connector: applied as the answers
+  // of SendAttempt are (a transfer no longer SENT is left alone, so a repeat changes nothing).
+  Status ReportCreditTransfer(std::string_view connector_name,
+                              const connector::CreditTransferStatus& status);
   Result<size_t> ExpireDueFees() override;
 
   uint64_t LastSequence() const override { return ledger_->LastSequence(); }
@@ -388,6 +393,8 @@ class GatewayImpl final : public Gateway {
   // Settlement. settlement_mu_ serialises every change of a window record (close, summary,
   // transfer states); it is never held while waiting for the bank.
   std::mutex settlement_mu_;
+  // When ConfirmSettlementTransfers last fetched the collection account's statement (0: never).
+  std::atomic<int64_t> last_statement_fetch_ms_{0};
   // The stored window `number` (nullopt: absent); the open window (window 1 before any close).
   Result<std::optional<SettlementWindow>> LoadWindow(uint64_t number) const;
   Result<SettlementWindow> CurrentWindow() const;
@@ -403,9 +410,11 @@ class GatewayImpl final : public Gateway {
   // Sends (again) the pain.001 of `attempt` with exactly the transfers it carried, and applies
   // the bank's answer. `inquire`: ask for statuses instead of sending.
   Status SendAttempt(uint64_t number, int32_t attempt, bool inquire);
-  // Applies the bank's statuses to the window's SENT transfers, one ledger write.
+  // Applies the bank's statuses to the window's SENT transfers, one ledger write. `how` is
+  // appended to each entry's detail (e.g. "; pushed pacs.002").
   Status ApplyTransferStatuses(uint64_t number,
-                               const std::vector<connector::CreditTransferStatus>& statuses);
+                               const std::vector<connector::CreditTransferStatus>& statuses,
+                               std::string_view how = "");
   // Attempts whose pain.001 the bank acknowledged since this process started: their transfers
   // are followed up by status inquiry; the others by resending the same message (so that an id
   // the bank never received is not inquired, which a bank may take as final).

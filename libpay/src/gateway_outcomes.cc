@@ -78,6 +78,9 @@ class GatewayImpl::Sink final : public connector::OutcomeSink {
   Status ReportCredit(const connector::CreditNotice& notice) override {
     return gateway_->ReportCredit(name_, notice);
   }
+  Status ReportCreditTransfer(const connector::CreditTransferStatus& status) override {
+    return gateway_->ReportCreditTransfer(name_, status);
+  }
 
  private:
   GatewayImpl* const gateway_;

@@ -31,6 +31,9 @@ struct Booked {
   bool mixed_currencies = false;
 };
 
+// A statement is fetched again at least this often while a transfer is unconfirmed.
+constexpr int64_t kStatementPollMs = 10 * 60'000;
+
 bool Unconfirmed(const SettlementTransfer& transfer) {
   return transfer.state == TransferState::kAccepted &&
          transfer.confirmation == TransferConfirmation::kUnconfirmed;
@@ -42,35 +45,50 @@ Result<SettlementConfirmation> GatewayImpl::ConfirmSettlementTransfers() {
   const SettlementOptions& options = options_.settlement;
   SettlementConfirmation result;
   if (options.connector.empty()) return result;
-  // Which windows have something to confirm, and since when.
+  // Which windows have something to confirm, and since when. The statement is fetched when a
+  // transfer was accepted or its grace period ended since the last fetch, or kStatementPollMs
+  // after it: a bank whose statement lags is not asked every tick for a day and a half.
+  const int64_t now_ms = NowMs();
+  const int64_t last_fetch_ms = last_statement_fetch_ms_.load();
+  bool due = now_ms - last_fetch_ms >= kStatementPollMs;
   std::vector<uint64_t> windows;
   int64_t oldest_ms = 0;
+  size_t waiting = 0;
   Status decoded;
-  PAY_RETURN_IF_ERROR(ledger_->Scan(Table::kSettlements, kWindowKeyPrefix, "", false,
-                                    [&](std::string_view, std::string_view value) {
-                                      SettlementWindow window;
-                                      decoded = DecodeSettlementWindow(value, &window);
-                                      if (!decoded.ok()) return false;
-                                      bool any = false;
-                                      for (const SettlementTransfer& transfer : window.transfers) {
-                                        if (!Unconfirmed(transfer)) continue;
-                                        any = true;
-                                        if (oldest_ms == 0 || transfer.update_time_ms < oldest_ms) {
-                                          oldest_ms = transfer.update_time_ms;
-                                        }
-                                      }
-                                      if (any) windows.push_back(window.number);
-                                      return true;
-                                    }));
+  auto visit = [&](std::string_view, std::string_view value) {
+    SettlementWindow window;
+    decoded = DecodeSettlementWindow(value, &window);
+    if (!decoded.ok()) return false;
+    bool any = false;
+    for (const SettlementTransfer& transfer : window.transfers) {
+      if (!Unconfirmed(transfer)) continue;
+      any = true;
+      ++waiting;
+      if (oldest_ms == 0 || transfer.update_time_ms < oldest_ms) {
+        oldest_ms = transfer.update_time_ms;
+      }
+      const int64_t grace_end_ms = transfer.update_time_ms + options.confirm_grace_ms;
+      if (transfer.update_time_ms >= last_fetch_ms ||
+          (grace_end_ms > last_fetch_ms && grace_end_ms <= now_ms)) {
+        due = true;
+      }
+    }
+    if (any) windows.push_back(window.number);
+    return true;
+  };
+  PAY_RETURN_IF_ERROR(ledger_->Scan(Table::kSettlements, kWindowKeyPrefix, "", false, visit));
   PAY_RETURN_IF_ERROR(decoded);
   if (windows.empty()) return result;
+  if (!due) {
+    result.unconfirmed = waiting;
+    return result;
+  }
 
   ConnectorSlot* slot = FindConnector(options.connector);
   if (slot == nullptr) {
     return absl::FailedPreconditionError(
         StrCat("settlement connector \"", options.connector, "\" is not configured"));
   }
-  const int64_t now_ms = NowMs();
   const int64_t from_ms = std::max<int64_t>(oldest_ms - options.confirm_lookback_ms, 0);
   auto answer = std::make_shared<Awaited<Result<connector::Statement>>>();
   slot->connector->FetchStatement(
@@ -82,6 +100,7 @@ Result<SettlementConfirmation> GatewayImpl::ConfirmSettlementTransfers() {
         StrCat(options.connector, " did not deliver the collection account's statement in time"));
   }
   PAY_ASSIGN_OR_RETURN(connector::Statement statement, *std::move(fetched));
+  last_statement_fetch_ms_.store(now_ms);
   std::map<std::string, Booked, std::less<>> booked;
   for (const connector::StatementLine& line : statement.lines) {
     if (line.end_to_end_id.empty() || line.amount.minor_units() >= 0) continue;

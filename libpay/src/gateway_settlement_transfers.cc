@@ -12,6 +12,7 @@
 // the bank has definitively rejected.
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -240,7 +241,8 @@ Status GatewayImpl::SendAttempt(uint64_t number, int32_t attempt, bool inquire) 
 }
 
 Status GatewayImpl::ApplyTransferStatuses(uint64_t number,
-                                          const std::vector<CreditTransferStatus>& statuses) {
+                                          const std::vector<CreditTransferStatus>& statuses,
+                                          std::string_view how) {
   std::lock_guard<std::mutex> lock(settlement_mu_);
   PAY_ASSIGN_OR_RETURN(std::optional<SettlementWindow> window, LoadWindow(number));
   if (!window) return absl::NotFoundError(StrCat("no settlement window ", number));
@@ -261,7 +263,7 @@ Status GatewayImpl::ApplyTransferStatuses(uint64_t number,
     if (status.status == OutcomeStatus::kSucceeded) {
       transfer->state = TransferState::kAccepted;
       entry = TransferEntry(number, *transfer, TransferState::kSent, kSystemPrincipal,
-                            StrCat("settled by the bank (", status.provider_reference, ")"));
+                            StrCat("settled by the bank (", status.provider_reference, ")", how));
       Money credit;
       PAY_ASSIGN_OR_RETURN(
           credit, Money::Create(transfer->amount.currency(), -transfer->amount.minor_units()));
@@ -270,7 +272,7 @@ Status GatewayImpl::ApplyTransferStatuses(uint64_t number,
       transfer->state = TransferState::kRejected;
       transfer->reason = StrCat(status.failure_code, ": ", status.failure_message);
       entry = TransferEntry(number, *transfer, TransferState::kSent, kSystemPrincipal,
-                            StrCat("REJECTED ", transfer->reason, "; still owed"));
+                            StrCat("REJECTED ", transfer->reason, "; still owed", how));
     }
     write_set.Append(std::move(entry));
   }
@@ -278,6 +280,32 @@ Status GatewayImpl::ApplyTransferStatuses(uint64_t number,
   window->state = DeriveState(*window);
   write_set.Put(Table::kSettlements, WindowKey(number), EncodeSettlementWindow(*window));
   return ledger_->Commit(std::move(write_set)).status();
+}
+
+Status GatewayImpl::ReportCreditTransfer(std::string_view connector_name,
+                                         const CreditTransferStatus& status) {
+  const auto not_found = [&] {
+    return absl::NotFoundError(StrCat(
+        "\"", status.end_to_end_id, "\" is no settlement transfer sent through ", connector_name));
+  };
+  if (connector_name != options_.settlement.connector) return not_found();
+  // "STL<window>-<n>" or "STL<window>-<n>-<attempt>" (EndToEndId).
+  std::string_view id = status.end_to_end_id;
+  uint64_t number = 0;
+  if (id.substr(0, 3) != "STL") return not_found();
+  id.remove_prefix(3);
+  const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+  if (error != std::errc() || end == id.data() || end == id.data() + id.size() || *end != '-') {
+    return not_found();
+  }
+  PAY_ASSIGN_OR_RETURN(std::optional<SettlementWindow> window, LoadWindow(number));
+  if (!window || std::none_of(window->transfers.begin(), window->transfers.end(),
+                              [&](const SettlementTransfer& transfer) {
+                                return transfer.end_to_end_id == status.end_to_end_id;
+                              })) {
+    return not_found();
+  }
+  return ApplyTransferStatuses(number, {status}, "; pushed pacs.002");
 }
 
 Result<SettlementWindow> GatewayImpl::RetrySettlement(const Principal& caller,

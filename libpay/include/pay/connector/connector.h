@@ -44,7 +44,9 @@ namespace pay::connector {
 // refused when payd loads them.
 // 2: Connector gained CanRefund (refunds), SendCreditTransfers and InquireCreditTransfers
 // (settlement).
-inline constexpr int kSdkVersion = 2;
+// 3: StatementLine gained end_to_end_id (debits too: settlement confirmation against the
+// statement); OutcomeSink gained ReportCreditTransfer (pushed settlement statuses).
+inline constexpr int kSdkVersion = 3;
 
 // What the gateway asks a connector to collect.
 struct CollectionRequest {
@@ -183,6 +185,15 @@ class OutcomeSink {
   virtual ~OutcomeSink() = default;
   virtual Status ReportCollection(std::string_view payment_id, const CollectionOutcome& outcome) = 0;
   virtual Status ReportCredit(const CreditNotice& notice) = 0;
+  // A settlement transfer's status the provider pushed (a pacs.002 for a pain.001 of
+  // SendCreditTransfers), reported as soon as it arrives instead of waiting for the host's next
+  // InquireCreditTransfers. Only final statuses matter; NotFound: no such transfer in flight
+  // (the provider need not resend). payd implements it; the default is for hosts that do not.
+  virtual Status ReportCreditTransfer(const CreditTransferStatus& status) {
+    return Status(
+        absl::StatusCode::kUnimplemented,
+        "this host follows settlement transfers by inquiry only (" + status.end_to_end_id + ")");
+  }
 };
 
 // Severity-tagged log lines, attributed to the connector by the host. Never log secrets.
