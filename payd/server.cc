@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "auth.h"
+#include "call_pool.h"
 #include "pay/gateway.h"
 #include "services.h"
 #include "watch_control.h"
@@ -241,7 +242,10 @@ int Serve(const ServeOptions& options) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   AdminServiceImpl admin_service(gateway->get());
   FeeServiceImpl fee_service(gateway->get());
-  PaymentServiceImpl payment_service(gateway->get());
+  // CreatePayment and RecordChannelPayment wait for the ledger's fsync on these workers, not on
+  // gRPC's threads (services.h); drained below before the gateway closes.
+  CallPool payment_pool(options.payment_workers, options.payment_queue_limit);
+  PaymentServiceImpl payment_service(gateway->get(), &payment_pool);
   LedgerServiceImpl ledger_service(gateway->get());
   WebhookServiceImpl webhook_service(gateway->get());
   SettlementServiceImpl settlement_service(gateway->get());
@@ -295,6 +299,9 @@ int Serve(const ServeOptions& options) {
   }
   server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
+  // Calls already queued are answered (their clients are gone or cancelled by now, so they end
+  // without touching the ledger) before the gateway they write to is closed.
+  payment_pool.Drain();
   maintenance.reset();
   settlement.reset();
   // Connector callbacks end before the gateway they report to is closed.

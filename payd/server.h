@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "call_pool.h"
 #include "connector_host.h"
 #include "webhook_dispatcher.h"
 
@@ -49,6 +50,10 @@ struct ServeOptions {
   int64_t settlement_retry_backoff_seconds = 60;
   int64_t settlement_retry_max_backoff_seconds = 3600;
   int32_t settlement_retry_max = 5;
+  // The pool that runs CreatePayment and RecordChannelPayment (services.h, server.cc): worker
+  // threads, and calls that may wait for one before RESOURCE_EXHAUSTED.
+  int payment_workers = kDefaultPaymentWorkers;
+  int payment_queue_limit = kDefaultPaymentQueueLimit;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to
