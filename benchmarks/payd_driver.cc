@@ -89,8 +89,8 @@ std::chrono::milliseconds PaydDriver::Start() {
   const std::string log = data_dir_ + "/../serve.log";
   const size_t log_start = ReadFile(log).size();
   const auto begin = std::chrono::steady_clock::now();
-  std::vector<std::string> argv = {payd_,         "serve", "--data-dir", data_dir_, "--listen",
-                                    "127.0.0.1:0", "--checkpoint-interval-seconds", "60"};
+  std::vector<std::string> argv = {payd_, "serve", "--data-dir", data_dir_};
+  argv.insert(argv.end(), {"--listen", "127.0.0.1:0", "--checkpoint-interval-seconds", "60"});
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
   pid_ = Spawn(argv, log);
   const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");

@@ -21,8 +21,7 @@ class PaydDriver {
  public:
   // `payd` is the binary; the data directory is made under `parent`; `serve_args` are added to
   // `payd serve`'s command line. Throws std::runtime_error with payd's output when a step fails.
-  PaydDriver(std::string payd, const std::string& parent,
-             std::vector<std::string> serve_args = {});
+  PaydDriver(std::string payd, const std::string& parent, std::vector<std::string> serve_args = {});
   ~PaydDriver();  // SIGKILL if still running; the directory is left for the caller to remove
   PaydDriver(const PaydDriver&) = delete;
   PaydDriver& operator=(const PaydDriver&) = delete;

@@ -20,7 +20,7 @@ namespace payd {
 
 // payd's pool for CreatePayment and RecordChannelPayment (ServeOptions::payment_workers), also
 // used by paybench's empty-service baseline. Measured with paybench (server.cc has the figures).
-inline constexpr int kDefaultPaymentWorkers = 64;
+inline constexpr int kDefaultPaymentWorkers = 128;
 inline constexpr int kDefaultPaymentQueueLimit = 1024;
 
 class CallPool {

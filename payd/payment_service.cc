@@ -21,8 +21,7 @@ grpc::ServerUnaryReactor* PaymentServiceImpl::RecordChannelPayment(
       *gateway_, *pool_, context, "RecordChannelPayment", kRetryWithSameKey,
       [this, request, response](const pay::Principal& caller) {
         PAY_ASSIGN_OR_RETURN(pay::RecordChannelPaymentRequest record, FromProto(*request));
-        PAY_ASSIGN_OR_RETURN(pay::Payment payment,
-                             gateway_->RecordChannelPayment(caller, record));
+        PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->RecordChannelPayment(caller, record));
         ToProto(payment, response);
         return pay::Status();
       });
@@ -31,15 +30,14 @@ grpc::ServerUnaryReactor* PaymentServiceImpl::RecordChannelPayment(
 grpc::ServerUnaryReactor* PaymentServiceImpl::CreatePayment(
     grpc::CallbackServerContext* context, const pay::v1::CreatePaymentRequest* request,
     pay::v1::Payment* response) {
-  return HandleCallOnPool(*gateway_, *pool_, context, "CreatePayment", kRetryWithSameKey,
-                          [this, request, response](const pay::Principal& caller) {
-                            PAY_ASSIGN_OR_RETURN(pay::CreatePaymentRequest create,
-                                                 FromProto(*request));
-                            PAY_ASSIGN_OR_RETURN(pay::Payment payment,
-                                                 gateway_->CreatePayment(caller, create));
-                            ToProto(payment, response);
-                            return pay::Status();
-                          });
+  return HandleCallOnPool(
+      *gateway_, *pool_, context, "CreatePayment", kRetryWithSameKey,
+      [this, request, response](const pay::Principal& caller) {
+        PAY_ASSIGN_OR_RETURN(pay::CreatePaymentRequest create, FromProto(*request));
+        PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->CreatePayment(caller, create));
+        ToProto(payment, response);
+        return pay::Status();
+      });
 }
 
 grpc::Status PaymentServiceImpl::GetPayment(grpc::ServerContext* context,

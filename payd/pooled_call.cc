@@ -10,10 +10,10 @@
 
 namespace payd {
 
-grpc::ServerUnaryReactor* HandleCallOnPool(
-    const pay::Gateway& gateway, CallPool& pool, grpc::CallbackServerContext* context,
-    std::string_view method, std::string_view retry_hint,
-    std::function<pay::Status(const pay::Principal&)> body) {
+grpc::ServerUnaryReactor* HandleCallOnPool(const pay::Gateway& gateway, CallPool& pool,
+                                           grpc::CallbackServerContext* context,
+                                           std::string_view method, std::string_view retry_hint,
+                                           std::function<pay::Status(const pay::Principal&)> body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallFrame frame = BeginCall(method);
   pay::Result<pay::Principal> principal = AuthenticateCall(gateway, *context, frame);
@@ -37,10 +37,10 @@ grpc::ServerUnaryReactor* HandleCallOnPool(
   };
   if (!pool.TrySubmit(task)) {
     reactor->Finish(FinishCall(
-        frame, absl::ResourceExhaustedError(
-                   std::string("payd is at capacity (") + std::to_string(pool.queue_limit()) +
-                   " calls already wait for a worker) and wrote nothing: " +
-                   std::string(retry_hint))));
+        frame,
+        absl::ResourceExhaustedError(
+            std::string("payd is at capacity (") + std::to_string(pool.queue_limit()) +
+            " calls already wait for a worker) and wrote nothing: " + std::string(retry_hint))));
   }
   return reactor;
 }

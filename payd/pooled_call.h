@@ -26,10 +26,10 @@ namespace payd {
 // - DEADLINE_EXCEEDED when the call's deadline passed before a worker took it, CANCELLED when the
 //   client (or payd's shutdown) cancelled it by then.
 // `body` may write the response; it runs at most once.
-grpc::ServerUnaryReactor* HandleCallOnPool(
-    const pay::Gateway& gateway, CallPool& pool, grpc::CallbackServerContext* context,
-    std::string_view method, std::string_view retry_hint,
-    std::function<pay::Status(const pay::Principal&)> body);
+grpc::ServerUnaryReactor* HandleCallOnPool(const pay::Gateway& gateway, CallPool& pool,
+                                           grpc::CallbackServerContext* context,
+                                           std::string_view method, std::string_view retry_hint,
+                                           std::function<pay::Status(const pay::Principal&)> body);
 
 }  // namespace payd
 

@@ -121,8 +121,8 @@ TEST_F(PaymentPoolTest, AFullQueueRefusesWithRetryAdviceAndRetriesReturnTheFirst
       continue;
     }
     ++refused;
-    ASSERT_TRUE(HasCodeAndMention(statuses[i], grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                  "idempotency_key"))
+    ASSERT_TRUE(
+        HasCodeAndMention(statuses[i], grpc::StatusCode::RESOURCE_EXHAUSTED, "idempotency_key"))
         << "call " << i;
     EXPECT_TRUE(MentionsWord(statuses[i].error_message(), "retry")) << statuses[i].error_message();
     EXPECT_EQ(ExpectWholeOrNothing(fees[i]), "") << "a refused call wrote a payment";
@@ -132,9 +132,9 @@ TEST_F(PaymentPoolTest, AFullQueueRefusesWithRetryAdviceAndRetriesReturnTheFirst
   // Sequential retries fit in the queue.
   for (size_t i = 0; i < fees.size(); ++i) {
     v1::Payment again;
-    ASSERT_TRUE(IsOk(TryPay(passports_.channel_key,
-                            PaymentRequest(fees[i].bill_number(), "full-" + std::to_string(i)),
-                            &again)))
+    ASSERT_TRUE(
+        IsOk(TryPay(passports_.channel_key,
+                    PaymentRequest(fees[i].bill_number(), "full-" + std::to_string(i)), &again)))
         << "retry " << i;
     if (statuses[i].ok()) {
       EXPECT_EQ(again.payment_id(), payments[i].payment_id()) << "retry " << i;
@@ -160,17 +160,20 @@ TEST_F(PaymentPoolTest, ACallWhoseDeadlinePassesWritesAllOrNothing) {
         ASSERT_TRUE(HasCode(statuses[i], grpc::StatusCode::DEADLINE_EXCEEDED)) << "call " << i;
       }
       const std::string written = ExpectWholeOrNothing(fees[i]);
-      if (statuses[i].ok()) EXPECT_EQ(written, payments[i].payment_id());
+      if (statuses[i].ok()) {
+        EXPECT_EQ(written, payments[i].payment_id());
+      }
       v1::Payment again;
-      ASSERT_TRUE(IsOk(TryPay(passports_.channel_key,
-                              PaymentRequest(fees[i].bill_number(), prefix + std::to_string(i)),
-                              &again)));
-      if (!written.empty()) EXPECT_EQ(again.payment_id(), written);
+      ASSERT_TRUE(
+          IsOk(TryPay(passports_.channel_key,
+                      PaymentRequest(fees[i].bill_number(), prefix + std::to_string(i)), &again)));
+      if (!written.empty()) {
+        EXPECT_EQ(again.payment_id(), written);
+      }
       EXPECT_EQ(ExpectWholeOrNothing(fees[i]), again.payment_id());
     }
-    expired_in_queue =
-        payd_.ReadLog().find("deadline passed while it waited for a payd worker") !=
-        std::string::npos;
+    expired_in_queue = payd_.ReadLog().find("deadline passed while it waited for a payd worker") !=
+                       std::string::npos;
   }
   EXPECT_TRUE(expired_in_queue) << "no call expired while queued: the test proved nothing";
 }
