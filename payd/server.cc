@@ -33,16 +33,17 @@ namespace {
 // fsyncs, are served with gRPC's callback API: gRPC's own threads authenticate the call and queue
 // it on a CallPool (services.h, pooled_call.h) of --payment-workers threads (default
 // kDefaultPaymentWorkers = 128) that run the gateway and finish the call; at most
-// --payment-queue-limit calls (1024, about a third of a second at the rate below) wait for a
+// --payment-queue-limit calls (1024, a quarter of a second at 4,000 payments/s) wait for a
 // worker, and the rest are refused RESOURCE_EXHAUSTED with the advice to retry with the same
 // idempotency_key. Measured with `paybench --skip-open-loop --skip-export --skip-bulk
-// --compare-payd <payd of the sync server> --payment-workers N` on the shared 2-core machine
-// (load 10-14, so ratios within a run only): with 128 workers, 2,880 vs 2,415 CreatePayment/s at
-// 64 clients and 3,087/s with no refusal vs 2,133/s with 11% refused at 256; with 64 workers
-// 2,697 vs 2,401 and 2,704 vs 2,342 (another run: 1,792 vs 2,090 at 64 clients, noise of the
-// shared machine); 256 workers are no faster than 128 at 64 clients, 32 workers lose at 256
-// clients (1,497 vs 1,728/s: commit groups of at most 32 payments). Each worker still sleeps
-// through its fsyncs; more workers give larger commit groups.
+// --compare-payd <payd of the sync server> [--payment-workers N]` (both payds in one run, ratios
+// pool / sync): on a lightly loaded machine with 128 workers, three runs, 0.79-1.15x at 16
+// clients, 0.92-1.04x at 64, 0.91-1.01x at 256 where the sync server refused 0.6-1.9% of calls
+// and the pool none. The pool is no faster; it is kept because it queues instead of refusing, and
+// because an asynchronous commit path needs the callback API. Under heavy load (load 10-14): 128
+// workers 1.19x at 64 and 1.45x at 256 clients (sync refused 11%), 64 workers 1.12x and 1.15x,
+// 256 workers no faster than 128; 32 workers lose at 256 clients (0.87x: commit groups of at most
+// 32 payments). Each worker sleeps through its fsyncs, so more workers give larger commit groups.
 //
 // Every other method runs on the synchronous server below.
 constexpr int kMaxServerThreads = 256;
