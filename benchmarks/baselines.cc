@@ -9,8 +9,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 
+#include "call_pool.h"
 #include "ledger.h"
 #include "pay/v1/payment_service.grpc.pb.h"
 #include "records.h"
@@ -138,38 +140,60 @@ std::string RawStore::WritePayment(int64_t index) {
 
 namespace {
 
-// CreatePayment answers a payment of the usual size at once: no auth, no store, no connector.
-class EmptyPaymentService final : public v1::PaymentService::Service {
+// A payment of the usual size for `request`.
+void FillPayment(const v1::CreatePaymentRequest& request, v1::Payment* response) {
+  response->set_payment_id("pay_0123456789abcdef0123");
+  response->set_fee_id("fee_0123456789abcdef0123");
+  response->set_agency_id("bench");
+  response->set_bill_number(request.bill_number());
+  response->mutable_amount()->set_currency("SAR");
+  response->mutable_amount()->set_minor_units(15000);
+  response->set_method(request.method());
+  response->set_connector("sandbox");
+  response->set_state(v1::Payment::SUCCEEDED);
+  response->set_connector_reference("sbx_0123456789abcdef");
+  response->set_idempotency_key(request.idempotency_key());
+  response->set_initiated_by("cred_0123456789abcdef");
+  response->mutable_create_time()->set_seconds(1'790'000'000);
+  response->mutable_update_time()->set_seconds(1'790'000'000);
+  response->set_ledger_sequence(1'000'000);
+}
+
+// CreatePayment answers a payment of the usual size: no auth, no store, no connector. It is
+// served as payd serves it (payd/pooled_call.cc): gRPC's callback API hands the call to a
+// payd::CallPool worker, which answers it.
+class EmptyPaymentService final
+    : public v1::PaymentService::WithCallbackMethod_CreatePayment<v1::PaymentService::Service> {
  public:
-  grpc::Status CreatePayment(grpc::ServerContext*, const v1::CreatePaymentRequest* request,
-                             v1::Payment* response) override {
-    response->set_payment_id("pay_0123456789abcdef0123");
-    response->set_fee_id("fee_0123456789abcdef0123");
-    response->set_agency_id("bench");
-    response->set_bill_number(request->bill_number());
-    response->mutable_amount()->set_currency("SAR");
-    response->mutable_amount()->set_minor_units(15000);
-    response->set_method(request->method());
-    response->set_connector("sandbox");
-    response->set_state(v1::Payment::SUCCEEDED);
-    response->set_connector_reference("sbx_0123456789abcdef");
-    response->set_idempotency_key(request->idempotency_key());
-    response->set_initiated_by("cred_0123456789abcdef");
-    response->mutable_create_time()->set_seconds(1'790'000'000);
-    response->mutable_update_time()->set_seconds(1'790'000'000);
-    response->set_ledger_sequence(1'000'000);
-    return grpc::Status::OK;
+  explicit EmptyPaymentService(payd::CallPool* pool) : pool_(pool) {}
+  grpc::ServerUnaryReactor* CreatePayment(grpc::CallbackServerContext* context,
+                                          const v1::CreatePaymentRequest* request,
+                                          v1::Payment* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    std::function<void()> task = [request, response, reactor] {
+      FillPayment(*request, response);
+      reactor->Finish(grpc::Status::OK);
+    };
+    if (!pool_->TrySubmit(task)) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "the pool is full"));
+    }
+    return reactor;
   }
+
+ private:
+  payd::CallPool* pool_;
 };
 
 }  // namespace
 
 struct EmptyService::Impl {
+  explicit Impl(int workers) : pool(workers, payd::kDefaultPaymentQueueLimit), service(&pool) {}
+  payd::CallPool pool;
   EmptyPaymentService service;
   std::unique_ptr<grpc::Server> server;
 };
 
-EmptyService::EmptyService() : impl_(std::make_unique<Impl>()) {
+EmptyService::EmptyService(int workers) : impl_(std::make_unique<Impl>(workers)) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -184,6 +208,9 @@ EmptyService::EmptyService() : impl_(std::make_unique<Impl>()) {
   target_ = "127.0.0.1:" + std::to_string(port);
 }
 
-EmptyService::~EmptyService() { impl_->server->Shutdown(); }
+EmptyService::~EmptyService() {
+  impl_->server->Shutdown();
+  impl_->pool.Drain();
+}
 
 }  // namespace pay::bench

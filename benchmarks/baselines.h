@@ -4,7 +4,8 @@
 // - the disk: raw RocksDB, with the ledger's store options, writing with sync=true one batch of
 //   the bytes a payment makes payd write (its entries, records, index and balance keys);
 // - the transport: a gRPC PaymentService whose CreatePayment does nothing but answer a payment of
-//   the usual size, served with payd's threading model (synchronous server, same thread bound).
+//   the usual size, served with payd's threading model (callback API handing the call to a
+//   payd::CallPool of payd's size; synchronous server with the same thread bound for the rest).
 
 #ifndef PAY_BENCHMARKS_BASELINES_H_
 #define PAY_BENCHMARKS_BASELINES_H_
@@ -37,10 +38,11 @@ class RawStore {
   size_t batch_bytes_ = 0;
 };
 
-// An in-process gRPC server with the empty PaymentService, on 127.0.0.1 and a free port.
+// An in-process gRPC server with the empty PaymentService, on 127.0.0.1 and a free port, its
+// CreatePayment answered by a pool of `workers` threads (payd's --payment-workers).
 class EmptyService {
  public:
-  EmptyService();
+  explicit EmptyService(int workers);
   ~EmptyService();
   EmptyService(const EmptyService&) = delete;
   EmptyService& operator=(const EmptyService&) = delete;

@@ -19,6 +19,7 @@
 
 #include "baselines.h"
 #include "bulk_bench.h"
+#include "call_pool.h"
 #include "load_generator.h"
 #include "pay/v1/fee_service.grpc.pb.h"
 #include "pay/v1/payment_service.grpc.pb.h"
@@ -42,6 +43,12 @@ struct Flags {
   int64_t bulk_fees = 1'000'000;
   int bulk_batch = 5000;
   bool skip_bulk = false;
+  // payd's --payment-workers (0: payd's default), also the empty service's pool size.
+  int payment_workers = 0;
+  // A second payd binary (e.g. main's) whose CreateFee/CreatePayment rows are measured right
+  // after the first one's at each concurrency, in the same run.
+  std::string compare_payd;
+  bool skip_open_loop = false;
 };
 
 // Times `paycli ledger export` and `ledger verify` (of the file and of the data directory) over
@@ -216,6 +223,24 @@ LoadResult EmptyCalls(const std::string& target, int concurrency,
   });
 }
 
+// The CreateFee and CreatePayment rows of --compare-payd at `concurrency`.
+void ComparePayd(PaydDriver& compare, const std::string& key, int concurrency,
+                 std::chrono::milliseconds duration, std::map<int, double>& disk_rate,
+                 std::map<int, double>& grpc_rate) {
+  std::vector<std::string> bills;
+  Row fees{"compare: CreateFee", std::to_string(concurrency),
+           CreateFees(compare.target(), key, concurrency, duration, &bills), "", ""};
+  fees.vs_disk = Ratio(fees.result.per_second, disk_rate[concurrency]);
+  fees.vs_grpc = Ratio(fees.result.per_second, grpc_rate[concurrency]);
+  PrintRow(fees);
+  auto stubs = Stubs<v1::PaymentService>(compare.target(), concurrency);
+  Row pay{"compare: CreatePayment (SANDBOX)", std::to_string(concurrency),
+          Pay(stubs, key, 0, duration, bills), "", ""};
+  pay.vs_disk = Ratio(pay.result.per_second, disk_rate[concurrency]);
+  pay.vs_grpc = Ratio(pay.result.per_second, grpc_rate[concurrency]);
+  PrintRow(pay);
+}
+
 int Run(const Flags& flags) {
   const auto duration = Duration(flags);
   std::printf("paybench: %u cores, %.1f s per measurement, client and servers on this machine\n\n",
@@ -240,7 +265,8 @@ int Run(const Flags& flags) {
 
   std::map<int, double> grpc_rate;
   {
-    EmptyService empty;
+    EmptyService empty(flags.payment_workers > 0 ? flags.payment_workers
+                                                 : payd::kDefaultPaymentWorkers);
     for (const int c : flags.concurrency) {
       Row row{"gRPC: empty CreatePayment", std::to_string(c),
               EmptyCalls(empty.target(), c, duration), "-", "1.00x"};
@@ -249,9 +275,20 @@ int Run(const Flags& flags) {
     }
   }
 
-  PaydDriver payd(flags.payd, flags.work_dir);
+  std::vector<std::string> serve_args;
+  if (flags.payment_workers > 0) {
+    serve_args = {"--payment-workers", std::to_string(flags.payment_workers)};
+  }
+  PaydDriver payd(flags.payd, flags.work_dir, serve_args);
   const auto start_time = payd.Start();
   const std::string key = payd.AgencyKey();
+  std::unique_ptr<PaydDriver> compare;
+  std::string compare_key;
+  if (!flags.compare_payd.empty()) {
+    compare = std::make_unique<PaydDriver>(flags.compare_payd, flags.work_dir);
+    compare->Start();
+    compare_key = compare->AgencyKey();
+  }
   double saturated = 0;
   std::map<int, double> payd_rate;
   std::map<int, LoadResult> payd_result;
@@ -271,6 +308,12 @@ int Run(const Flags& flags) {
     payd_rate[c] = pay.result.per_second;
     payd_result[c] = pay.result;
     saturated = std::max(saturated, pay.result.per_second);
+    if (compare != nullptr) ComparePayd(*compare, compare_key, c, duration, disk_rate, grpc_rate);
+  }
+  if (compare != nullptr) compare->Stop();
+  if (flags.skip_open_loop) {
+    payd.Stop();
+    return 0;
   }
 
   // Latency at half the saturated rate, open loop (arrivals do not wait for answers). The
@@ -405,6 +448,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000));
   app.add_flag("--skip-bulk", flags.skip_bulk, "Do not run the bulk issuance section");
+  app.add_option("--payment-workers", flags.payment_workers,
+                 "payd's --payment-workers and the empty service's pool size (0: payd's default)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  app.add_option("--compare-payd", flags.compare_payd,
+                 "A second payd binary (e.g. the previous build) measured beside --payd at each "
+                 "concurrency, in the same run");
+  app.add_flag("--skip-open-loop", flags.skip_open_loop,
+               "Stop after the closed-loop table (no open loop, export or bulk sections)");
   CLI11_PARSE(app, argc, argv);
   try {
     return pay::bench::Run(flags);

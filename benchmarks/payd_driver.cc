@@ -62,7 +62,9 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int index) 
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 
-PaydDriver::PaydDriver(std::string payd, const std::string& parent) : payd_(std::move(payd)) {
+PaydDriver::PaydDriver(std::string payd, const std::string& parent,
+                       std::vector<std::string> serve_args)
+    : payd_(std::move(payd)), serve_args_(std::move(serve_args)) {
   std::string pattern = parent + "/payd.XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
   data_dir_ = pattern + "/data";
@@ -87,9 +89,10 @@ std::chrono::milliseconds PaydDriver::Start() {
   const std::string log = data_dir_ + "/../serve.log";
   const size_t log_start = ReadFile(log).size();
   const auto begin = std::chrono::steady_clock::now();
-  pid_ = Spawn({payd_, "serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0",
-                "--checkpoint-interval-seconds", "60"},
-               log);
+  std::vector<std::string> argv = {payd_, "serve", "--data-dir", data_dir_};
+  argv.insert(argv.end(), {"--listen", "127.0.0.1:0", "--checkpoint-interval-seconds", "60"});
+  argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
+  pid_ = Spawn(argv, log);
   const std::regex listening("listening on (127\\.0\\.0\\.1:[0-9]+)");
   for (int attempt = 0; attempt < 6000; ++attempt) {
     const std::string text = ReadFile(log).substr(log_start);

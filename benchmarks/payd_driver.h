@@ -19,9 +19,9 @@ namespace pay::bench {
 
 class PaydDriver {
  public:
-  // `payd` is the binary; the data directory is made under `parent`. Throws std::runtime_error
-  // with payd's output when a step fails.
-  PaydDriver(std::string payd, const std::string& parent);
+  // `payd` is the binary; the data directory is made under `parent`; `serve_args` are added to
+  // `payd serve`'s command line. Throws std::runtime_error with payd's output when a step fails.
+  PaydDriver(std::string payd, const std::string& parent, std::vector<std::string> serve_args = {});
   ~PaydDriver();  // SIGKILL if still running; the directory is left for the caller to remove
   PaydDriver(const PaydDriver&) = delete;
   PaydDriver& operator=(const PaydDriver&) = delete;
@@ -44,6 +44,7 @@ class PaydDriver {
 
  private:
   std::string payd_;
+  std::vector<std::string> serve_args_;
   std::string data_dir_;
   std::string admin_key_;
   std::string agency_key_;

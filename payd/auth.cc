@@ -16,7 +16,7 @@ std::atomic<int> in_flight_calls{0};
 
 int InFlightCalls() { return in_flight_calls.load(); }
 
-pay::Result<std::string_view> BearerKey(const grpc::ServerContext& context) {
+pay::Result<std::string_view> BearerKey(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -32,41 +32,45 @@ pay::Result<std::string_view> BearerKey(const grpc::ServerContext& context) {
   return value.substr(kScheme.size());
 }
 
-grpc::Status HandleCall(const pay::Gateway& gateway, grpc::ServerContext* context,
-                        std::string_view method,
-                        const std::function<pay::Status(const pay::Principal&)>& body) {
-  const auto start = std::chrono::steady_clock::now();
+CallFrame BeginCall(std::string_view method) {
   ++in_flight_calls;
-  pay::Status status;
-  std::string caller = "-";
-  pay::Result<std::string_view> key = BearerKey(*context);
-  if (!key.ok()) {
-    status = key.status();
-  } else {
-    pay::Result<pay::Principal> principal = gateway.Authenticate(*key);
-    if (!principal.ok()) {
-      status = principal.status();
-    } else {
-      caller = principal->credential_id;
-      status = body(*principal);
-    }
-  }
+  return CallFrame{method, std::chrono::steady_clock::now()};
+}
+
+pay::Result<pay::Principal> AuthenticateCall(const pay::Gateway& gateway,
+                                             const grpc::ServerContextBase& context,
+                                             CallFrame& frame) {
+  PAY_ASSIGN_OR_RETURN(std::string_view key, BearerKey(context));
+  PAY_ASSIGN_OR_RETURN(pay::Principal principal, gateway.Authenticate(key));
+  frame.caller = principal.credential_id;
+  return principal;
+}
+
+grpc::Status FinishCall(const CallFrame& frame, const pay::Status& status) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start)
+                          std::chrono::steady_clock::now() - frame.start)
                           .count();
   const std::string code = absl::StatusCodeToString(status.code());
   if (status.ok()) {
-    spdlog::debug("rpc {} caller={} code=OK {}us", method, caller, micros);
+    spdlog::debug("rpc {} caller={} code=OK {}us", frame.method, frame.caller, micros);
   } else if (status.code() == absl::StatusCode::kInternal ||
              status.code() == absl::StatusCode::kDataLoss) {
-    spdlog::error("rpc {} caller={} code={} {}us: {}", method, caller, code, micros,
+    spdlog::error("rpc {} caller={} code={} {}us: {}", frame.method, frame.caller, code, micros,
                   std::string(status.message()));
   } else {
-    spdlog::info("rpc {} caller={} code={} {}us: {}", method, caller, code, micros,
+    spdlog::info("rpc {} caller={} code={} {}us: {}", frame.method, frame.caller, code, micros,
                  std::string(status.message()));
   }
   --in_flight_calls;
   return ToGrpc(status);
+}
+
+grpc::Status HandleCall(const pay::Gateway& gateway, grpc::ServerContext* context,
+                        std::string_view method,
+                        const std::function<pay::Status(const pay::Principal&)>& body) {
+  CallFrame frame = BeginCall(method);
+  pay::Result<pay::Principal> principal = AuthenticateCall(gateway, *context, frame);
+  return FinishCall(frame, principal.ok() ? body(*principal) : principal.status());
 }
 
 }  // namespace payd

@@ -170,6 +170,19 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
 
+  serve
+      ->add_option("--payment-workers", serve_options.payment_workers,
+                   "Threads that run CreatePayment and RecordChannelPayment (each waits for the "
+                   "ledger's shared fsync; more workers, larger commit groups)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  serve
+      ->add_option("--payment-queue-limit", serve_options.payment_queue_limit,
+                   "Payment calls that may wait for a worker; beyond it they are refused with "
+                   "RESOURCE_EXHAUSTED (retry with the same idempotency_key)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+
   CLI11_PARSE(app, argc, argv);
   spdlog::level::level_enum level = spdlog::level::from_str(log_level);
   if (level == spdlog::level::off && log_level != "off") {

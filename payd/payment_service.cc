@@ -2,30 +2,42 @@
 
 #include "auth.h"
 #include "convert.h"
+#include "pooled_call.h"
 #include "services.h"
 
 namespace payd {
 
-grpc::Status PaymentServiceImpl::RecordChannelPayment(
-    grpc::ServerContext* context, const pay::v1::RecordChannelPaymentRequest* request,
+namespace {
+// RESOURCE_EXHAUSTED's advice for the pooled writes: nothing was written, so the same request
+// is safe to send again, and its idempotency_key makes a duplicate impossible anyway.
+constexpr std::string_view kRetryWithSameKey =
+    "retry after a short backoff with the same idempotency_key";
+}  // namespace
+
+grpc::ServerUnaryReactor* PaymentServiceImpl::RecordChannelPayment(
+    grpc::CallbackServerContext* context, const pay::v1::RecordChannelPaymentRequest* request,
     pay::v1::Payment* response) {
-  return HandleCall(*gateway_, context, "RecordChannelPayment", [&](const pay::Principal& caller) {
-    PAY_ASSIGN_OR_RETURN(pay::RecordChannelPaymentRequest record, FromProto(*request));
-    PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->RecordChannelPayment(caller, record));
-    ToProto(payment, response);
-    return pay::Status();
-  });
+  return HandleCallOnPool(
+      *gateway_, *pool_, context, "RecordChannelPayment", kRetryWithSameKey,
+      [this, request, response](const pay::Principal& caller) {
+        PAY_ASSIGN_OR_RETURN(pay::RecordChannelPaymentRequest record, FromProto(*request));
+        PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->RecordChannelPayment(caller, record));
+        ToProto(payment, response);
+        return pay::Status();
+      });
 }
 
-grpc::Status PaymentServiceImpl::CreatePayment(grpc::ServerContext* context,
-                                               const pay::v1::CreatePaymentRequest* request,
-                                               pay::v1::Payment* response) {
-  return HandleCall(*gateway_, context, "CreatePayment", [&](const pay::Principal& caller) {
-    PAY_ASSIGN_OR_RETURN(pay::CreatePaymentRequest create, FromProto(*request));
-    PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->CreatePayment(caller, create));
-    ToProto(payment, response);
-    return pay::Status();
-  });
+grpc::ServerUnaryReactor* PaymentServiceImpl::CreatePayment(
+    grpc::CallbackServerContext* context, const pay::v1::CreatePaymentRequest* request,
+    pay::v1::Payment* response) {
+  return HandleCallOnPool(
+      *gateway_, *pool_, context, "CreatePayment", kRetryWithSameKey,
+      [this, request, response](const pay::Principal& caller) {
+        PAY_ASSIGN_OR_RETURN(pay::CreatePaymentRequest create, FromProto(*request));
+        PAY_ASSIGN_OR_RETURN(pay::Payment payment, gateway_->CreatePayment(caller, create));
+        ToProto(payment, response);
+        return pay::Status();
+      });
 }
 
 grpc::Status PaymentServiceImpl::GetPayment(grpc::ServerContext* context,

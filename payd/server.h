@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "call_pool.h"
 #include "connector_host.h"
 #include "webhook_dispatcher.h"
 
@@ -51,6 +52,10 @@ struct ServeOptions {
   int32_t settlement_retry_max = 5;
   // SettlementOptions::confirm_grace_ms, in seconds.
   int64_t settlement_confirm_grace_seconds = 36 * 3600;
+  // The pool that runs CreatePayment and RecordChannelPayment (services.h, server.cc): worker
+  // threads, and calls that may wait for one before RESOURCE_EXHAUSTED.
+  int payment_workers = kDefaultPaymentWorkers;
+  int payment_queue_limit = kDefaultPaymentQueueLimit;
 };
 
 // Runs until a termination signal. Returns the process exit code; errors are logged with what to

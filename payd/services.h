@@ -6,6 +6,7 @@
 #ifndef PAY_PAYD_SERVICES_H_
 #define PAY_PAYD_SERVICES_H_
 
+#include "call_pool.h"
 #include "pay/gateway.h"
 #include "pay/v1/admin_service.grpc.pb.h"
 #include "pay/v1/fee_service.grpc.pb.h"
@@ -77,15 +78,21 @@ class FeeServiceImpl final : public pay::v1::FeeService::Service {
   pay::Gateway* gateway_;
 };
 
-class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
+// CreatePayment and RecordChannelPayment, which wait for the ledger's fsync, are served with
+// gRPC's callback API and run on `pool`'s workers (pooled_call.h); every other method is
+// synchronous.
+class PaymentServiceImpl final
+    : public pay::v1::PaymentService::WithCallbackMethod_CreatePayment<
+          pay::v1::PaymentService::WithCallbackMethod_RecordChannelPayment<
+              pay::v1::PaymentService::Service>> {
  public:
-  explicit PaymentServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
-  grpc::Status RecordChannelPayment(grpc::ServerContext* context,
-                                    const pay::v1::RecordChannelPaymentRequest* request,
-                                    pay::v1::Payment* response) override;
-  grpc::Status CreatePayment(grpc::ServerContext* context,
-                             const pay::v1::CreatePaymentRequest* request,
-                             pay::v1::Payment* response) override;
+  PaymentServiceImpl(pay::Gateway* gateway, CallPool* pool) : gateway_(gateway), pool_(pool) {}
+  grpc::ServerUnaryReactor* RecordChannelPayment(
+      grpc::CallbackServerContext* context, const pay::v1::RecordChannelPaymentRequest* request,
+      pay::v1::Payment* response) override;
+  grpc::ServerUnaryReactor* CreatePayment(grpc::CallbackServerContext* context,
+                                          const pay::v1::CreatePaymentRequest* request,
+                                          pay::v1::Payment* response) override;
   grpc::Status GetPayment(grpc::ServerContext* context, const pay::v1::GetPaymentRequest* request,
                           pay::v1::Payment* response) override;
   grpc::Status ListPayments(grpc::ServerContext* context,
@@ -116,6 +123,7 @@ class PaymentServiceImpl final : public pay::v1::PaymentService::Service {
 
  private:
   pay::Gateway* gateway_;
+  CallPool* pool_;
 };
 
 // The ledger for auditors. ExportLedger streams straight from the store: each entry is converted
