@@ -2,19 +2,23 @@
 
 #include "auth.h"
 #include "convert.h"
+#include "pooled_call.h"
 #include "services.h"
 
 namespace payd {
 
-grpc::Status FeeServiceImpl::CreateFee(grpc::ServerContext* context,
-                                       const pay::v1::CreateFeeRequest* request,
-                                       pay::v1::Fee* response) {
-  return HandleCall(*gateway_, context, "CreateFee", [&](const pay::Principal& caller) {
-    PAY_ASSIGN_OR_RETURN(pay::CreateFeeRequest create, FromProto(*request));
-    PAY_ASSIGN_OR_RETURN(pay::Fee fee, gateway_->CreateFee(caller, create));
-    ToProto(fee, response);
-    return pay::Status();
-  });
+grpc::ServerUnaryReactor* FeeServiceImpl::CreateFee(grpc::CallbackServerContext* context,
+                                                    const pay::v1::CreateFeeRequest* request,
+                                                    pay::v1::Fee* response) {
+  return HandleCallOnPool(
+      *gateway_, *pool_, context, "CreateFee",
+      "retry after a short backoff, with the same idempotency_key if you gave one",
+      [this, request, response](const pay::Principal& caller) {
+        PAY_ASSIGN_OR_RETURN(pay::CreateFeeRequest create, FromProto(*request));
+        PAY_ASSIGN_OR_RETURN(pay::Fee fee, gateway_->CreateFee(caller, create));
+        ToProto(fee, response);
+        return pay::Status();
+      });
 }
 
 grpc::Status FeeServiceImpl::GetFee(grpc::ServerContext* context,

@@ -172,14 +172,15 @@ int main(int argc, char** argv) {
 
   serve
       ->add_option("--payment-workers", serve_options.payment_workers,
-                   "Threads that run CreatePayment and RecordChannelPayment (each waits for the "
-                   "ledger's shared fsync; more workers, larger commit groups)")
+                   "Threads that run CreatePayment, RecordChannelPayment and CreateFee (each "
+                   "waits for the ledger's shared fsync; more workers, larger commit groups)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   serve
-      ->add_option("--payment-queue-limit", serve_options.payment_queue_limit,
-                   "Payment calls that may wait for a worker; beyond it they are refused with "
-                   "RESOURCE_EXHAUSTED (retry with the same idempotency_key)")
+      ->add_option(
+          "--payment-queue-limit", serve_options.payment_queue_limit,
+          "Payment and fee calls that may wait for a worker; beyond it they are refused with "
+          "RESOURCE_EXHAUSTED (retry with the same idempotency_key)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
 

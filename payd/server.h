@@ -52,7 +52,7 @@ struct ServeOptions {
   int32_t settlement_retry_max = 5;
   // SettlementOptions::confirm_grace_ms, in seconds.
   int64_t settlement_confirm_grace_seconds = 36 * 3600;
-  // The pool that runs CreatePayment and RecordChannelPayment (services.h, server.cc): worker
+  // The pool that runs CreatePayment, RecordChannelPayment and CreateFee (services.h): worker
   // threads, and calls that may wait for one before RESOURCE_EXHAUSTED.
   int payment_workers = kDefaultPaymentWorkers;
   int payment_queue_limit = kDefaultPaymentQueueLimit;

@@ -45,11 +45,14 @@ class AdminServiceImpl final : public pay::v1::AdminService::Service {
   pay::Gateway* gateway_;
 };
 
-class FeeServiceImpl final : public pay::v1::FeeService::Service {
+// CreateFee runs on the same CallPool as the payment writes (see PaymentServiceImpl).
+class FeeServiceImpl final
+    : public pay::v1::FeeService::WithCallbackMethod_CreateFee<pay::v1::FeeService::Service> {
  public:
-  explicit FeeServiceImpl(pay::Gateway* gateway) : gateway_(gateway) {}
-  grpc::Status CreateFee(grpc::ServerContext* context, const pay::v1::CreateFeeRequest* request,
-                         pay::v1::Fee* response) override;
+  FeeServiceImpl(pay::Gateway* gateway, CallPool* pool) : gateway_(gateway), pool_(pool) {}
+  grpc::ServerUnaryReactor* CreateFee(grpc::CallbackServerContext* context,
+                                      const pay::v1::CreateFeeRequest* request,
+                                      pay::v1::Fee* response) override;
   grpc::Status GetFee(grpc::ServerContext* context, const pay::v1::GetFeeRequest* request,
                       pay::v1::Fee* response) override;
   grpc::Status ListFees(grpc::ServerContext* context, const pay::v1::ListFeesRequest* request,
@@ -76,6 +79,7 @@ class FeeServiceImpl final : public pay::v1::FeeService::Service {
 
  private:
   pay::Gateway* gateway_;
+  CallPool* pool_;
 };
 
 // CreatePayment and RecordChannelPayment, which wait for the ledger's fsync, are served with
