@@ -223,22 +223,24 @@ LoadResult EmptyCalls(const std::string& target, int concurrency,
   });
 }
 
-// The CreateFee and CreatePayment rows of --compare-payd at `concurrency`.
-void ComparePayd(PaydDriver& compare, const std::string& key, int concurrency,
-                 std::chrono::milliseconds duration, std::map<int, double>& disk_rate,
-                 std::map<int, double>& grpc_rate) {
+// Prints the CreateFee and CreatePayment rows of the payd at `target` (labelled `who`) at
+// `concurrency`; returns the CreatePayment result.
+LoadResult PaydRows(const std::string& who, const std::string& target, const std::string& key,
+                    int concurrency, std::chrono::milliseconds duration,
+                    std::map<int, double>& disk_rate, std::map<int, double>& grpc_rate) {
   std::vector<std::string> bills;
-  Row fees{"compare: CreateFee", std::to_string(concurrency),
-           CreateFees(compare.target(), key, concurrency, duration, &bills), "", ""};
+  Row fees{who + ": CreateFee", std::to_string(concurrency),
+           CreateFees(target, key, concurrency, duration, &bills), "", ""};
   fees.vs_disk = Ratio(fees.result.per_second, disk_rate[concurrency]);
   fees.vs_grpc = Ratio(fees.result.per_second, grpc_rate[concurrency]);
   PrintRow(fees);
-  auto stubs = Stubs<v1::PaymentService>(compare.target(), concurrency);
-  Row pay{"compare: CreatePayment (SANDBOX)", std::to_string(concurrency),
+  auto stubs = Stubs<v1::PaymentService>(target, concurrency);
+  Row pay{who + ": CreatePayment (SANDBOX)", std::to_string(concurrency),
           Pay(stubs, key, 0, duration, bills), "", ""};
   pay.vs_disk = Ratio(pay.result.per_second, disk_rate[concurrency]);
   pay.vs_grpc = Ratio(pay.result.per_second, grpc_rate[concurrency]);
   PrintRow(pay);
+  return pay.result;
 }
 
 int Run(const Flags& flags) {
@@ -293,22 +295,14 @@ int Run(const Flags& flags) {
   std::map<int, double> payd_rate;
   std::map<int, LoadResult> payd_result;
   for (const int c : flags.concurrency) {
-    std::vector<std::string> bills;
-    Row fees{"payd: CreateFee", std::to_string(c),
-             CreateFees(payd.target(), key, c, duration, &bills), "", ""};
-    fees.vs_disk = Ratio(fees.result.per_second, disk_rate[c]);
-    fees.vs_grpc = Ratio(fees.result.per_second, grpc_rate[c]);
-    PrintRow(fees);
-    auto stubs = Stubs<v1::PaymentService>(payd.target(), c);
-    Row pay{"payd: CreatePayment (SANDBOX)", std::to_string(c), Pay(stubs, key, 0, duration, bills),
-            "", ""};
-    pay.vs_disk = Ratio(pay.result.per_second, disk_rate[c]);
-    pay.vs_grpc = Ratio(pay.result.per_second, grpc_rate[c]);
-    PrintRow(pay);
-    payd_rate[c] = pay.result.per_second;
-    payd_result[c] = pay.result;
-    saturated = std::max(saturated, pay.result.per_second);
-    if (compare != nullptr) ComparePayd(*compare, compare_key, c, duration, disk_rate, grpc_rate);
+    const LoadResult result =
+        PaydRows("payd", payd.target(), key, c, duration, disk_rate, grpc_rate);
+    payd_rate[c] = result.per_second;
+    payd_result[c] = result;
+    saturated = std::max(saturated, result.per_second);
+    if (compare != nullptr) {
+      PaydRows("compare", compare->target(), compare_key, c, duration, disk_rate, grpc_rate);
+    }
   }
   if (compare != nullptr) compare->Stop();
   if (flags.skip_open_loop) {
@@ -401,10 +395,11 @@ int Run(const Flags& flags) {
         0.7 * bound, payd_rate[64], Ratio(payd_rate[64], bound).c_str(),
         payd_rate[64] >= 0.7 * bound ? "MET" : "NOT MET");
   }
-  std::printf("target: p99 <= 5 ms at half the saturated rate: %.2f ms %s (the disk alone at "
-              "that rate: p99 %.2f ms)\n",
-              open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET",
-              disk_floor.p99_us / 1000.0);
+  std::printf(
+      "target: p99 <= 5 ms at half the saturated rate: %.2f ms %s (the disk alone at "
+      "that rate: p99 %.2f ms)\n",
+      open.result.p99_us / 1000.0, open.result.p99_us <= 5000 ? "MET" : "NOT MET",
+      disk_floor.p99_us / 1000.0);
   if (!flags.skip_bulk) {
     std::printf(
         "target: bulk issuance >= 200000 fees/s, durable per batch: %.0f fees/s (%s raw "
